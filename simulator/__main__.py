@@ -1,0 +1,3 @@
+from simulator.cli.main import main
+
+raise SystemExit(main())

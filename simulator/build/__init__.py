@@ -1,0 +1,1 @@
+"""The build: CodeBuild's phase machine, run against any container session."""

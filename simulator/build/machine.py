@@ -1,0 +1,327 @@
+"""CodeBuild's phase machine: phases in order, commands through the session, routing on failure (§3)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.build import artifacts as artifact_files
+from simulator.build.environment import BuildIdentity
+from simulator.build.output import Capture, LineSplitter
+from simulator.build.phases import COMMAND_PHASES, PhaseType, Status, next_phase
+from simulator.build.result import BuildResult, PhaseContext, PhaseRecord
+from simulator.build.runtimes import RuntimeSelection
+from simulator.build.scripts import (
+    ARTIFACT_ARCHIVE,
+    LIST_FILES_BODY,
+    ScriptFactory,
+    ScriptSettings,
+    archive_files_body,
+    parse_printed_variables,
+    print_variables_body,
+)
+from simulator.buildspec.model import ArtifactSpec, Buildspec, OnFailure, OnFailureMode, Phase
+from simulator.container.protocol import AgentRequest
+from simulator.container.session import DeadlineReached, Session, SessionLost
+
+NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
+CONTAINER_DEAD = PhaseContext(
+    "CLIENT_ERROR",
+    "Build container found dead before completing the build. Build container died because it was out of "
+    "memory, or the Docker image is not supported.",
+)
+TIMED_OUT = PhaseContext("BUILD_TIMED_OUT", "Build has timed out. ")
+STOPPED = PhaseContext("BUILD_STOPPED", "Build was stopped by the user")
+_NO_CONTEXTS: list[PhaseContext] = []
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """Everything decided before the container starts; the machine only carries it out."""
+
+    buildspec: Buildspec
+    identity: BuildIdentity
+    yaml_location: str
+    runtime_selections: tuple[RuntimeSelection, ...] | None  # None: the image does not support selection
+    download_failure: PhaseContext | None
+    artifacts_dir: Path
+    secondary_artifacts_dir: Path
+    timeout_minutes: float
+    file_owner: tuple[int, int] | None = None
+
+
+class BuildMachine:
+    def __init__(self, plan: BuildPlan, session: Session, log: Any, clock: Callable[[], float] = time.time) -> None:
+        self._plan = plan
+        self._spec = plan.buildspec
+        self._session = session
+        self._log = log
+        self._clock = clock
+        self._deadline = plan.identity.start_time_ms / 1000 + plan.timeout_minutes * 60
+        self._succeeding = True
+        self._session_usable = plan.download_failure is None
+        self._ending: Status | None = None  # TIMED_OUT or STOPPED once the build is cut short
+        self._exports_frozen = False
+        self._scripts = ScriptFactory(
+            ScriptSettings(
+                version=self._spec.version,
+                shell=self._spec.env.shell or "sh",
+                shared_with_other_users=_uses_run_as(self._spec),
+            )
+        )
+        identity = plan.identity
+        self.result = BuildResult(
+            build_id=identity.build_id,
+            build_arn=identity.build_arn,
+            build_number=identity.build_number,
+            project=identity.project,
+            source_version=identity.resolved_source_version,
+            image=identity.image,
+            initiator=identity.initiator,
+            started=identity.start_time_ms / 1000,
+            timeout_minutes=plan.timeout_minutes,
+        )
+
+    # -- the loop -------------------------------------------------------------------------------------------
+
+    def run(self) -> BuildResult:
+        self._log.info("build_started", image=self._plan.identity.image, build_id=self.result.build_id)
+        for phase in (PhaseType.SUBMITTED, PhaseType.QUEUED, PhaseType.PROVISIONING):
+            self._record_instant(phase, Status.SUCCEEDED)
+        phase = PhaseType.DOWNLOAD_SOURCE
+        while phase is not PhaseType.COMPLETED:
+            status = self._run_phase(phase)
+            phase = next_phase(phase, status, self._on_failure(phase))
+        self._record_instant(PhaseType.COMPLETED, None)
+        self.result.ended = self._clock()
+        self.result.status = self._final_status()
+        self._log.info("build_finished", status=self.result.status.value, build_id=self.result.build_id)
+        return self.result
+
+    def _run_phase(self, phase: PhaseType) -> Status:
+        record = PhaseRecord(phase, self._clock())
+        self.result.phases.append(record)
+        try:
+            status, contexts = self._phase_runner(phase)()
+        except DeadlineReached:
+            self._log.info("build_timed_out", minutes=self._plan.timeout_minutes)
+            status, contexts = self._cut_short(Status.TIMED_OUT), [TIMED_OUT]
+        except KeyboardInterrupt:
+            self._log.info("build_stopped")
+            status, contexts = self._cut_short(Status.STOPPED), [STOPPED]
+        except SessionLost:
+            self._log.info("container_lost")
+            self._session_usable = False
+            self._succeeding = False
+            status, contexts = Status.FAILED, [CONTAINER_DEAD]
+        record.status, record.ended, record.contexts = status, self._clock(), contexts
+        if status is not Status.SUCCEEDED:
+            self._succeeding = False
+        if phase in _LOGGED_PHASES:
+            context = contexts[0] if contexts else PhaseContext("", "")
+            self._log.info("phase_complete", phase=phase.value, state=status.value)
+            self._log.info("phase_context", phase=phase.value, code=context.status_code, message=context.message)
+        return status
+
+    def _cut_short(self, ending: Status) -> Status:
+        self._ending = ending
+        self._session_usable = False
+        return ending
+
+    def _phase_runner(self, phase: PhaseType) -> Callable[[], tuple[Status, list[PhaseContext]]]:
+        if phase in COMMAND_PHASES:
+            return lambda: self._run_command_phase(phase)
+        return {
+            PhaseType.DOWNLOAD_SOURCE: self._download_source,
+            PhaseType.UPLOAD_ARTIFACTS: self._upload_artifacts,
+            PhaseType.FINALIZING: self._finalize,
+        }[phase]
+
+    def _on_failure(self, phase: PhaseType) -> OnFailure | None:
+        spec = self._phase_spec(phase)
+        return spec.on_failure if spec else None
+
+    def _phase_spec(self, phase: PhaseType) -> Phase | None:
+        name = COMMAND_PHASES.get(phase)
+        return getattr(self._spec.phases, name) if name else None
+
+    def _final_status(self) -> Status:
+        if self._ending:
+            return self._ending
+        failed = any(p.status is Status.FAILED for p in self.result.phases)
+        return Status.FAILED if failed else Status.SUCCEEDED
+
+    def _record_instant(self, phase: PhaseType, status: Status | None) -> None:
+        now = self._clock()
+        ended = now if status else None
+        self.result.phases.append(PhaseRecord(phase, now, status, ended))
+
+    # -- DOWNLOAD_SOURCE --------------------------------------------------------------------------------------
+
+    def _download_source(self) -> tuple[Status, list[PhaseContext]]:
+        source_dir = self._plan.identity.source_dir
+        self._log.info("waiting_for_agent")
+        self._log.info("waiting_for_source")
+        self._log.info("phase_is", phase=PhaseType.DOWNLOAD_SOURCE.value)
+        self._log.info("source_dir", path=source_dir)
+        self._log.info("yaml_location", path=self._plan.yaml_location)
+        self._log.info("processing_environment")
+        if self._plan.download_failure:
+            return Status.FAILED, [self._plan.download_failure]
+        self._log_runtime_selection()
+        self._log.info("moving_to_directory", path=source_dir)
+        if self._spec.cache:
+            self._log.info("cache_not_simulated")
+        present = self._spec.phases.ordered()
+        self._log.info("phases_found", count=len(present))
+        for name, phase in present:
+            self._log.info("phase_commands", phase=name.upper(), count=len(phase.commands))
+        if self._scripts.keeps_session:
+            outcome = self._session.run(self._scripts.start_session(), Capture(), self._deadline)
+            if not outcome:
+                return Status.FAILED, [PhaseContext("CLIENT_ERROR", "could not start the build's shell session")]
+        return Status.SUCCEEDED, _NO_CONTEXTS
+
+    def _log_runtime_selection(self) -> None:
+        install = self._spec.phases.install
+        if install is None or not install.runtime_versions:
+            self._log.info("no_runtime_selected")
+        elif self._plan.runtime_selections is None:
+            self._log.info("runtime_selection_unsupported")
+
+    # -- INSTALL, PRE_BUILD, BUILD, POST_BUILD ----------------------------------------------------------------
+
+    def _run_command_phase(self, phase: PhaseType) -> tuple[Status, list[PhaseContext]]:
+        self._log.info("entering_phase", phase=phase.value)
+        if phase is PhaseType.INSTALL:
+            for selection in self._plan.runtime_selections or ():
+                self._log.info("runtime_selected", runtime=selection.runtime, version=selection.version)
+        spec = self._phase_spec(phase)
+        if spec is None or not (spec.commands or spec.finally_):
+            self._log.info("no_commands", name=COMMAND_PHASES[phase])
+            return Status.SUCCEEDED, _NO_CONTEXTS
+        if spec.on_failure and spec.on_failure.mode is OnFailureMode.RETRY:
+            self._log.info("retry_not_simulated", value=spec.on_failure.raw)
+        user = spec.run_as or self._spec.run_as
+        # codebuild-semantics §1.7: the first failing command skips the rest; `finally` runs in any case.
+        failure = self._run_commands(spec.commands, user)
+        finally_failure = self._run_commands(spec.finally_, user)
+        contexts = [c for c in (failure or finally_failure,) if c]
+        return (Status.FAILED if contexts else Status.SUCCEEDED), contexts
+
+    def _run_commands(self, commands: tuple[str, ...], user: str | None) -> PhaseContext | None:
+        for command in commands:
+            failure = self._run_command(command, user)
+            if failure:
+                return failure
+        return None
+
+    def _run_command(self, command: str, user: str | None) -> PhaseContext | None:
+        if self._clock() >= self._deadline:
+            raise DeadlineReached()
+        self._log.info("running_command", command=command)
+        request = self._scripts.command(command, build_succeeding=self._succeeding, user=user)
+        lines = LineSplitter(lambda line: self._log.info("command_output", line=line))
+        try:
+            outcome = self._session.run(request, lines.feed, self._deadline)
+        finally:
+            lines.flush()
+        if outcome:
+            return None
+        self._succeeding = False
+        self._log.info("command_failed", command=command, exit_status=outcome.exit_status)
+        return PhaseContext(
+            "COMMAND_EXECUTION_ERROR",
+            f"Error while executing command: {command}. Reason: exit status {outcome.exit_status}",
+        )
+
+    # -- UPLOAD_ARTIFACTS and FINALIZING ----------------------------------------------------------------------
+
+    def _upload_artifacts(self) -> tuple[Status, list[PhaseContext]]:
+        self._freeze_exported_variables()
+        spec = self._spec.artifacts
+        if spec is None:
+            return Status.SUCCEEDED, _NO_CONTEXTS
+        files = self._list_source_files()
+        if not self._export(spec, files, self._plan.artifacts_dir):
+            return Status.FAILED, [NO_ARTIFACTS]
+        self.result.artifacts_location = str(self._plan.artifacts_dir)
+        if spec.name:
+            self.result.artifact_name = self._evaluate(spec.name)
+            self._log.info("artifact_name", name=self.result.artifact_name)
+        for identifier, secondary in spec.secondary_artifacts.items():
+            destination = self._plan.secondary_artifacts_dir / identifier
+            if not self._export(secondary, files, destination):
+                return Status.FAILED, [NO_ARTIFACTS]
+            self.result.secondary_artifacts[identifier] = str(destination)
+        return Status.SUCCEEDED, _NO_CONTEXTS
+
+    def _export(self, spec: ArtifactSpec, files: list[str], destination: Path) -> bool:
+        base = spec.base_directory or "."
+        self._log.info("expanding_base_directory", path=base)
+        self._log.info("assembling_file_list")
+        self._log.info("expanding", path=base)
+        self._log.info("expanding_file_paths", path=base)
+        self._log.info("assembling_file_list")
+        for pattern in spec.files:
+            self._log.info("expanding", path=pattern)
+        selection = artifact_files.select(spec, files)
+        self._log.info("found_files", count=len(selection))
+        if not selection:
+            for pattern in spec.files:
+                self._log.info("skipping_invalid_path", path=pattern)
+            return False
+        self._probe(archive_files_body([item.source for item in selection]))
+        archive = self._session.read_file(ARTIFACT_ARCHIVE)
+        destination.mkdir(parents=True, exist_ok=True)
+        artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
+        return True
+
+    def _list_source_files(self) -> list[str]:
+        listing = self._probe(LIST_FILES_BODY)
+        return sorted(p.removeprefix("./") for p in listing.decode(errors="surrogateescape").split("\0") if p)
+
+    def _evaluate(self, text: str) -> str:
+        """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (§1.9 `name`)."""
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        return self._probe([f'printf "%s" "{escaped}"']).decode(errors="replace")
+
+    def _finalize(self) -> tuple[Status, list[PhaseContext]]:
+        self._freeze_exported_variables()
+        return Status.SUCCEEDED, _NO_CONTEXTS
+
+    def _freeze_exported_variables(self) -> None:
+        """§1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""
+        names = self._spec.env.exported_variables
+        if self._exports_frozen or not names or not self._session_usable:
+            return
+        self._exports_frozen = True
+        values = parse_printed_variables(self._probe(print_variables_body(names)))
+        self.result.exported_variables = {name: values.get(name, "") for name in names}
+
+    def _probe(self, body: list[str]) -> bytes:
+        capture = Capture()
+        request: AgentRequest = self._scripts.probe(body)
+        outcome = self._session.run(request, capture, self._deadline)
+        if not outcome:
+            raise SessionLost(f"the simulator's own step failed: {capture.data.decode(errors='replace')}")
+        return bytes(capture.data)
+
+
+_LOGGED_PHASES = frozenset(
+    {
+        PhaseType.DOWNLOAD_SOURCE,
+        PhaseType.INSTALL,
+        PhaseType.PRE_BUILD,
+        PhaseType.BUILD,
+        PhaseType.POST_BUILD,
+        PhaseType.UPLOAD_ARTIFACTS,
+    }
+)
+
+
+def _uses_run_as(spec: Buildspec) -> bool:
+    return bool(spec.run_as) or any(phase.run_as for _, phase in spec.phases.ordered())

@@ -1,0 +1,247 @@
+"""One local build, start to end: load, plan, stage, run in a container, report.
+
+This is the composition root: the buildspec loader, the phase machine and the Docker adapter meet here and
+nowhere else. The command line only turns flags into a RunRequest and the result into an exit code.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from simulator.build import environment as env
+from simulator.build.environment import BuildIdentity
+from simulator.build.machine import BuildMachine, BuildPlan
+from simulator.build.parameters import LocalValues, ResolutionError, load_values, resolve_parameters, resolve_secrets
+from simulator.build.result import BuildResult, PhaseContext
+from simulator.build.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
+from simulator.buildspec import LoadedBuildspec
+from simulator.container import image_builder, staging
+from simulator.container.docker_session import ContainerSpec, connect, open_session
+from simulator.container.session import CommandOutcome
+from simulator.errors import InputError
+from simulator.reporting.masking import Masker, credential_values
+from simulator.reporting.render import build_logger, json_line, text_line
+
+DEFAULT_REGION = "us-east-1"
+LOCAL_ACCOUNT = "000000000000"
+DEFAULT_PARAMETERS_FILE = Path(staging.STATE_DIR_NAME) / "parameters.yml"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    loaded: LoadedBuildspec
+    source_dir: Path
+    mount_source: bool = False
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    parameters_file: Path | None = None
+    image: str = image_builder.DEFAULT_IMAGE
+    image_map: Mapping[str, str] = field(default_factory=dict)
+    timeout_minutes: float = 60.0
+    inject_host_ca: bool = True
+    artifacts_dir: Path | None = None
+    project: str | None = None
+    log_format: str = "text"  # or "json"
+    summary_json: Path | None = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: BuildResult
+    build_dir: Path
+
+
+def run_build(
+    request: RunRequest,
+    console: TextIO,
+    progress: Callable[[str], None],
+    environ: Mapping[str, str] = os.environ,
+) -> RunOutcome:
+    values = _local_values(request)
+    client = connect()
+    image = image_builder.resolve_image_name(request.image, request.image_map)
+    image_builder.ensure_image(client, image, progress)
+    identity = _identity(request, image, environ)
+    build_dir = request.source_dir / staging.STATE_DIR_NAME / "builds" / identity.build_id
+    build_dir.mkdir(parents=True, exist_ok=True)
+    secrets, download_failure = _resolve_values(request, values)
+    environment = _environment(request, identity, secrets, environ)
+    selections, runtime_failure = _runtime_selection(request, client.images.get(image).labels, environment)
+    plan = BuildPlan(
+        buildspec=request.loaded.buildspec,
+        identity=identity,
+        yaml_location=_yaml_location(request, identity),
+        runtime_selections=selections,
+        download_failure=download_failure or runtime_failure,
+        artifacts_dir=(request.artifacts_dir or build_dir / "artifacts").resolve(),
+        secondary_artifacts_dir=build_dir / "secondary-artifacts",
+        timeout_minutes=request.timeout_minutes,
+        file_owner=_invoking_user(environ),
+    )
+    masker = Masker([*secrets.values(), *credential_values({**environ, **environment})])
+    with ExitStack() as stack:
+        log_file = stack.enter_context(open(build_dir / "build.log", "w", encoding="utf-8"))
+        renderer = json_line if request.log_format == "json" else text_line
+        log = build_logger(masker, [(renderer, console), (text_line, log_file)], time.time)
+        result = _execute(client, request, plan, environment, log)
+    _write_summary(request, build_dir, result, masker)
+    return RunOutcome(result, build_dir)
+
+
+def _execute(client: Any, request: RunRequest, plan: BuildPlan, environment: dict[str, str], log: Any) -> BuildResult:
+    if plan.download_failure:
+        # Nothing will run: the build fails in DOWNLOAD_SOURCE before any container is needed (§3.2).
+        return BuildMachine(plan, _NoSession(), log).run()
+    spec = ContainerSpec(
+        image=plan.identity.image,
+        build_id=plan.identity.build_id,
+        environment=environment,
+        bind_mounts={str(request.source_dir): plan.identity.source_dir} if request.mount_source else {},
+    )
+    archive = _staged_files(request, plan)
+    with open_session(client, spec, archive) as session:
+        return BuildMachine(plan, session, log).run()
+
+
+def _local_values(request: RunRequest) -> LocalValues:
+    if request.parameters_file is not None:
+        if not request.parameters_file.is_file():
+            raise InputError(f"The parameters file {request.parameters_file} does not exist: pass an existing file.")
+        return load_values(request.parameters_file)
+    default = request.source_dir / DEFAULT_PARAMETERS_FILE
+    return load_values(default) if default.is_file() else LocalValues()
+
+
+def _resolve_values(request: RunRequest, values: LocalValues) -> tuple[dict[str, str], PhaseContext | None]:
+    section = request.loaded.buildspec.env
+    try:
+        resolved = resolve_parameters(section.parameter_store, values)
+        resolved.update(resolve_secrets(section.secrets_manager, values))
+    except ResolutionError as error:
+        return {}, PhaseContext(error.status_code, error.message)
+    return resolved, None
+
+
+def _identity(request: RunRequest, image: str, environ: Mapping[str, str]) -> BuildIdentity:
+    project = request.project or _project_name(request.source_dir)
+    return BuildIdentity(
+        project=project,
+        build_uuid=str(uuid.uuid4()),
+        build_number=_next_build_number(request.source_dir, project),
+        start_time_ms=int(time.time() * 1000),
+        source_dir=f"/codebuild/output/src{random.randint(100_000_000, 4_294_967_295)}/src",
+        image=request.image,
+        initiator=environ.get("CODEBUILD_SIMULATOR_INITIATOR") or _user_name(),
+        region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+        account=LOCAL_ACCOUNT,
+        resolved_source_version=staging.resolved_commit(request.source_dir),
+    )
+
+
+def _project_name(source_dir: Path) -> str:
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in source_dir.resolve().name).strip("-")
+    return name or "local-project"
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local-user"
+
+
+def _next_build_number(source_dir: Path, project: str) -> int:
+    """CodeBuild numbers a project's builds 1, 2, 3...; the counter lives beside the build records."""
+    counter = source_dir / staging.STATE_DIR_NAME / "build-numbers.json"
+    counter.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        numbers = json.loads(counter.read_text())
+    except (OSError, ValueError):
+        numbers = {}
+    numbers[project] = int(numbers.get(project, 0)) + 1
+    counter.write_text(json.dumps(numbers, indent=2) + "\n")
+    return numbers[project]
+
+
+def _environment(
+    request: RunRequest, identity: BuildIdentity, secrets: Mapping[str, str], environ: Mapping[str, str]
+) -> dict[str, str]:
+    """§1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
+    return env.compose(
+        env.host_network_variables(environ, request.inject_host_ca),
+        env.codebuild_variables(identity),
+        request.loaded.buildspec.env.variables,
+        secrets,
+        request.overrides,
+    )
+
+
+def _runtime_selection(
+    request: RunRequest, labels: Mapping[str, str], environment: Mapping[str, str]
+) -> tuple[tuple[RuntimeSelection, ...] | None, PhaseContext | None]:
+    install = request.loaded.buildspec.phases.install
+    declared = declared_runtimes(labels or {})
+    if declared is None:
+        return None, None
+    if install is None or not install.runtime_versions:
+        return (), None
+    try:
+        return tuple(select_runtimes(install.runtime_versions, declared, environment)), None
+    except RuntimeVersionError as error:
+        return None, PhaseContext("YAML_FILE_ERROR", str(error))
+
+
+def _yaml_location(request: RunRequest, identity: BuildIdentity) -> str:
+    path = request.loaded.path.resolve()
+    try:
+        return f"{identity.source_dir}/{path.relative_to(request.source_dir.resolve()).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+def _staged_files(request: RunRequest, plan: BuildPlan) -> Any:
+    extra: dict[str, bytes] = {}
+    if request.inject_host_ca:
+        bundle = env.host_ca_bundle(os.environ)
+        if bundle is not None:
+            extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
+    if request.mount_source:
+        return staging.build_archive(None, [], plan.identity.source_dir, extra)
+    files = staging.source_files(request.source_dir)
+    return staging.build_archive(request.source_dir, files, plan.identity.source_dir, extra)
+
+
+def _invoking_user(environ: Mapping[str, str]) -> tuple[int, int] | None:
+    """Files the build hands back belong to the person who ran it, also when that was through sudo."""
+    if os.geteuid() != 0:
+        return None
+    if environ.get("SUDO_UID") and environ.get("SUDO_GID"):
+        return int(environ["SUDO_UID"]), int(environ["SUDO_GID"])
+    return None
+
+
+def _write_summary(request: RunRequest, build_dir: Path, result: BuildResult, masker: Masker) -> None:
+    summary = json.dumps(masker.mask_value(result.to_json()), indent=2) + "\n"
+    (build_dir / "summary.json").write_text(summary)
+    if request.summary_json is not None:
+        request.summary_json.parent.mkdir(parents=True, exist_ok=True)
+        request.summary_json.write_text(summary)
+
+
+class _NoSession:
+    """Stands in for a container when the build fails before one is needed; any use is a bug."""
+
+    def run(self, *_: Any, **__: Any) -> CommandOutcome:
+        raise AssertionError("no container was started for this build")
+
+    def read_file(self, path: str) -> bytes:
+        raise AssertionError("no container was started for this build")

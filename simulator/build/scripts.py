@@ -1,0 +1,98 @@
+"""The shell scripts the agent runs for each buildspec command (codebuild-semantics §1.2).
+
+Version 0.2 keeps one shell session for the whole build: each command's script restores the variables and
+working directory the previous command left, and saves them again on exit (even on `exit 3`), so a failing
+command fails only itself and never the session. Version 0.1 runs each command in a fresh shell.
+
+Like CodeBuild's own /codebuild/output/tmp/script.sh, the user's command starts on line 4, so shell errors
+read `script.sh: line 4: ...` as they do in the cloud.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from simulator.container.protocol import AgentRequest, EnvMode
+
+TMP_DIR = "/codebuild/output/tmp"
+SAVED_ENV = f"{TMP_DIR}/env.sh"
+SAVED_DIR = f"{TMP_DIR}/dir.txt"
+ARTIFACT_ARCHIVE = f"{TMP_DIR}/artifacts.tar"
+
+# Plain assignments (`TAG=$(...)` without export) survive from phase to phase in CodeBuild; AWS's own ECR
+# sample buildspec relies on it. Running each command with allexport (`set -a`) is how the session keeps
+# them: they are saved with the exported ones (inferred, see README).
+_SAVE_ON_EXIT = f"trap 'export -p > {SAVED_ENV}; pwd > {SAVED_DIR}' EXIT"
+_SAVE_ON_EXIT_SHARED = (
+    f"trap 'export -p > {SAVED_ENV}; pwd > {SAVED_DIR}; chmod 0666 {SAVED_ENV} {SAVED_DIR} 2>/dev/null' EXIT"
+)
+_RESTORE_DIR = f'read -r __simulator_dir < {SAVED_DIR}; cd "$__simulator_dir"; unset __simulator_dir; set -a'
+
+
+@dataclass(frozen=True)
+class ScriptSettings:
+    version: str  # "0.1" or "0.2"
+    shell: str
+    shared_with_other_users: bool  # some phase has run-as: the saved session must stay writable for them
+
+
+class ScriptFactory:
+    """Numbers requests and renders the script for each kind of step."""
+
+    def __init__(self, settings: ScriptSettings) -> None:
+        self._settings = settings
+        self._next_id = 0
+
+    @property
+    def keeps_session(self) -> bool:
+        return self._settings.version != "0.1"
+
+    def start_session(self) -> AgentRequest:
+        """Save the container's starting environment and the source directory as the session's state."""
+        lines = [self._save_line(), ":", 'cd "$CODEBUILD_SRC_DIR"', ":"]
+        return self._request(lines, EnvMode.INHERIT, None)
+
+    def command(self, command: str, *, build_succeeding: bool, user: str | None) -> AgentRequest:
+        succeeding = f"export CODEBUILD_BUILD_SUCCEEDING={1 if build_succeeding else 0}"
+        if not self.keeps_session:
+            lines = [":", succeeding, 'cd "$CODEBUILD_SRC_DIR"', command]
+            return self._request(lines, EnvMode.INHERIT, user)
+        lines = [self._save_line(), f". {SAVED_ENV}; {succeeding}", _RESTORE_DIR, command]
+        return self._request(lines, EnvMode.CLEAN, user)
+
+    def probe(self, body: Sequence[str]) -> AgentRequest:
+        """A step of the simulator's own, run in the session's current state without changing it."""
+        if not self.keeps_session:
+            return self._request([":", ":", 'cd "$CODEBUILD_SRC_DIR"', *body], EnvMode.INHERIT, None)
+        lines = [":", f". {SAVED_ENV}", 'cd "$CODEBUILD_SRC_DIR"', *body]
+        return self._request(lines, EnvMode.CLEAN, None)
+
+    def _save_line(self) -> str:
+        return _SAVE_ON_EXIT_SHARED if self._settings.shared_with_other_users else _SAVE_ON_EXIT
+
+    def _request(self, lines: list[str], mode: EnvMode, user: str | None) -> AgentRequest:
+        self._next_id += 1
+        return AgentRequest(self._next_id, "\n".join(lines), self._settings.shell, user, mode)
+
+
+def print_variables_body(names: Iterable[str]) -> list[str]:
+    """Print NAME, NUL, VALUE, NUL for each set variable: values may hold any character but NUL."""
+    return [
+        f'if [ "${{{name}+set}}" = set ]; then printf "%s\\0%s\\0" {name} "${{{name}}}"; fi' for name in names
+    ]
+
+
+def parse_printed_variables(output: bytes) -> dict[str, str]:
+    fields = output.decode(errors="replace").split("\0")
+    return {fields[i]: fields[i + 1] for i in range(0, len(fields) - 1, 2)}
+
+
+LIST_FILES_BODY = ["find . -mindepth 1 \\( -type f -o -type l \\) -print0"]
+
+
+def archive_files_body(paths: Sequence[str]) -> list[str]:
+    """Pack the chosen files (relative to CODEBUILD_SRC_DIR) into one tar the host copies out in one go."""
+    quoted = " ".join(shlex.quote("./" + path) for path in paths)
+    return [f"tar -cf {ARTIFACT_ARCHIVE} -- {quoted}"]

@@ -1,0 +1,1 @@
+"""One module per subcommand; each owns its flags (`add_parser`) and its handler (`run`)."""

@@ -1,0 +1,71 @@
+"""Entry point: dispatch to a subcommand inside the one error boundary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulator import __version__
+from simulator.cli.commands import image, prune, run, validate
+from simulator.errors import ExitCode, SimulatorError
+
+COMMANDS = (run, validate, image, prune)
+CRASH_LOG = Path(".simulator") / "crash.log"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's own errors exit 2 as ours do, with one line instead of the whole usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see --help).")
+
+
+class UsageError(SimulatorError):
+    exit_code = ExitCode.BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="simulator", description="Run AWS CodeBuild buildspecs locally, in Docker.")
+    parser.add_argument("--version", action="version", version=f"simulator {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    with error_boundary() as outcome:
+        args = build_parser().parse_args(argv)
+        outcome.code = int(args.handler(args))
+    return outcome.code
+
+
+class _Outcome:
+    code: int = int(ExitCode.SUCCEEDED)
+
+
+@contextmanager
+def error_boundary() -> Iterator[_Outcome]:
+    """Every failure leaves as one sentence on stderr and a documented exit code, never a traceback."""
+    outcome = _Outcome()
+    try:
+        yield outcome
+    except SimulatorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        outcome.code = int(error.exit_code)
+    except KeyboardInterrupt:
+        print("Interrupted: the build was stopped and its container removed.", file=sys.stderr)
+        outcome.code = int(ExitCode.STOPPED)
+    except Exception as error:  # the last resort: keep the traceback in a file, not on the screen
+        CRASH_LOG.parent.mkdir(parents=True, exist_ok=True)
+        CRASH_LOG.write_text(traceback.format_exc())
+        print(f"error: unexpected {type(error).__name__}: {error} (details in {CRASH_LOG}).", file=sys.stderr)
+        outcome.code = int(ExitCode.BAD_ENVIRONMENT)
+
+
+def console_entry() -> None:
+    raise SystemExit(main())

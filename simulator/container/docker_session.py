@@ -1,0 +1,211 @@
+"""The Docker engine adapter: one container per build, its agent fed over the attach socket."""
+
+from __future__ import annotations
+
+import io
+import queue
+import secrets
+import socket
+import struct
+import tarfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import docker
+import docker.errors
+import structlog
+
+from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent
+from simulator.container.session import CommandOutcome, DeadlineReached, OutputSink, SessionLost
+from simulator.errors import EnvironmentProblem
+
+MANAGED_LABEL = "simulator.managed"
+BUILD_LABEL = "simulator.build-id"
+_FRAME_HEADER = struct.Struct(">BxxxL")
+_END_OF_STREAM = None
+
+log = structlog.get_logger("simulator.container")
+
+
+def agent_script() -> str:
+    return resources.files("simulator.container").joinpath("agent.sh").read_text()
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    image: str
+    build_id: str
+    environment: Mapping[str, str]
+    bind_mounts: Mapping[str, str] = field(default_factory=dict)  # host path -> container path
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def all_labels(self) -> dict[str, str]:
+        return {MANAGED_LABEL: "true", BUILD_LABEL: self.build_id, **self.labels}
+
+
+class _FrameReader(threading.Thread):
+    """Reads the multiplexed attach stream and turns it into agent events on a queue."""
+
+    def __init__(self, sock: socket.socket, parser: ReplyParser) -> None:
+        super().__init__(name="simulator-agent-reader", daemon=True)
+        self._sock = sock
+        self._parser = parser
+        self.events: queue.Queue[StreamEvent | None] = queue.Queue()
+
+    def run(self) -> None:
+        buffer = b""
+        try:
+            while chunk := self._sock.recv(65536):
+                buffer += chunk
+                buffer = self._consume_frames(buffer)
+        except OSError:
+            pass  # the socket is closed when the container is removed: that is the end of the stream
+        rest = self._parser.flush()
+        if rest:
+            self.events.put(Output(rest))
+        self.events.put(_END_OF_STREAM)
+
+    def _consume_frames(self, buffer: bytes) -> bytes:
+        while len(buffer) >= _FRAME_HEADER.size:
+            _, size = _FRAME_HEADER.unpack_from(buffer)
+            end = _FRAME_HEADER.size + size
+            if len(buffer) < end:
+                break
+            for event in self._parser.feed(buffer[_FRAME_HEADER.size : end]):
+                self.events.put(event)
+            buffer = buffer[end:]
+        return buffer
+
+
+class DockerSession:
+    """A running build container whose agent runs one script at a time."""
+
+    def __init__(self, container: Any, sock: socket.socket, reader: _FrameReader) -> None:
+        self.container = container
+        self._sock = sock
+        self._reader = reader
+        self._lost = False
+
+    def run(self, request: AgentRequest, on_output: OutputSink, deadline: float | None) -> CommandOutcome:
+        if self._lost:
+            raise SessionLost("the build container is gone")
+        started = time.time()
+        try:
+            self._sock.sendall(request.encode())
+        except OSError as error:
+            self._lost = True
+            raise SessionLost(f"the build container stopped accepting commands: {error}") from error
+        while True:
+            event = self._next_event(deadline)
+            if isinstance(event, Output):
+                on_output(event.data)
+            elif isinstance(event, Finished) and event.request_id == request.request_id:
+                return CommandOutcome(event.exit_status, started, time.time())
+
+    def _next_event(self, deadline: float | None) -> StreamEvent:
+        timeout = None if deadline is None else max(0.0, deadline - time.time())
+        try:
+            event = self._reader.events.get(timeout=timeout)
+        except queue.Empty:
+            self._lost = True
+            raise DeadlineReached() from None
+        if event is _END_OF_STREAM:
+            self._lost = True
+            raise SessionLost("the build container ended while a command was running")
+        return event
+
+    def read_file(self, path: str) -> bytes:
+        stream, _ = self.container.get_archive(path)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            member = archive.next()
+            extracted = archive.extractfile(member) if member else None
+            if extracted is None:
+                raise FileNotFoundError(path)
+            return extracted.read()
+
+
+def connect() -> docker.DockerClient:
+    """A client for the engine DOCKER_HOST names (or the default socket), checked to answer."""
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as error:
+        raise EnvironmentProblem(
+            "No Docker engine answers (" + _first_line(error) + "): start one, e.g. run "
+            "`sudo scripts/ensure-docker` or `sudo systemctl start docker`, then try again."
+        ) from error
+    return client
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+@contextmanager
+def open_session(
+    client: docker.DockerClient, spec: ContainerSpec, staged_files: bytes | None
+) -> Iterator[DockerSession]:
+    """Create, fill and start the build container; it is removed on the way out, whatever happens."""
+    nonce = secrets.token_hex(8)
+    container = client.containers.create(
+        spec.image,
+        entrypoint=["/bin/sh", "-c", agent_script(), "simulator-agent", nonce],
+        command=[],
+        user="0:0",  # codebuild-semantics §1.3: commands run as root even if the image sets USER
+        working_dir="/",
+        environment=dict(spec.environment),
+        labels=spec.all_labels(),
+        name=container_name(spec.build_id),
+        stdin_open=True,
+        tty=False,
+        volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
+        detach=True,
+    )
+    try:
+        if staged_files:
+            container.put_archive("/", staged_files)
+        attach = client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+        raw_socket: socket.socket = attach._sock  # the SocketIO wrapper cannot write; the socket can
+        reader = _FrameReader(raw_socket, ReplyParser(nonce))
+        reader.start()
+        container.start()
+        yield DockerSession(container, raw_socket, reader)
+    finally:
+        remove_container(container)
+
+
+def container_name(build_id: str) -> str:
+    project, _, unique = build_id.partition(":")
+    safe = "".join(c if c.isalnum() or c in "_.-" else "-" for c in project)[:40].strip("-.") or "build"
+    return f"simulator-{safe}-{unique[:12]}"
+
+
+def remove_container(container: Any) -> None:
+    """Kill and remove; a cleanup error is logged and never replaces the build's own outcome."""
+    try:
+        container.remove(force=True, v=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.DockerException as error:
+        log.warning("container_cleanup_failed", container=container.name, error=_first_line(error))
+
+
+def prune(client: docker.DockerClient) -> dict[str, int]:
+    """Remove every container, volume and network the simulator created (leftovers of a crash)."""
+    selector = {"label": f"{MANAGED_LABEL}=true"}
+    removed = {"containers": 0, "volumes": 0, "networks": 0}
+    for container in client.containers.list(all=True, filters=selector):
+        remove_container(container)
+        removed["containers"] += 1
+    for volume in client.volumes.list(filters=selector):
+        volume.remove(force=True)
+        removed["volumes"] += 1
+    for network in client.networks.list(filters=selector):
+        network.remove()
+        removed["networks"] += 1
+    return removed

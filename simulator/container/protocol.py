@@ -1,0 +1,93 @@
+"""The wire format between the host and the in-container agent (see agent.sh): pure, no Docker here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+RECORD_SEPARATOR = b"\x1e"
+
+
+class EnvMode(StrEnum):
+    INHERIT = "inherit"  # the container's environment, as the image and `docker create` set it
+    CLEAN = "clean"  # an empty environment: the script restores the saved shell session itself
+
+
+@dataclass(frozen=True)
+class AgentRequest:
+    """One script for the agent to run."""
+
+    request_id: int
+    script: str
+    shell: str = "sh"
+    user: str | None = None
+    env_mode: EnvMode = EnvMode.INHERIT
+
+    def encode(self) -> bytes:
+        lines = self.script.split("\n")
+        user = self.user or "-"
+        if " " in self.shell or " " in user:
+            raise ValueError("shell and user names cannot contain spaces")
+        header = f"{self.request_id} {self.env_mode.value} {self.shell} {user} {len(lines)}"
+        return ("\n".join([header, *lines]) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class Output:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Finished:
+    request_id: int
+    exit_status: int
+
+
+StreamEvent = Output | Finished
+
+
+class ReplyParser:
+    """Splits the agent's output stream into command output and end-of-command markers.
+
+    The marker may arrive split across reads, so a tail that could be the start of one is held back
+    until the next read decides it.
+    """
+
+    def __init__(self, nonce: str) -> None:
+        self._prefix = b"\n" + RECORD_SEPARATOR + nonce.encode() + b" "
+        self._marker = re.compile(re.escape(self._prefix) + rb"(\d+) (\d+)" + RECORD_SEPARATOR + b"\n")
+        self._pending = b""
+
+    def feed(self, data: bytes) -> list[StreamEvent]:
+        self._pending += data
+        events: list[StreamEvent] = []
+        while True:
+            match = self._marker.search(self._pending)
+            if match is None:
+                break
+            if match.start():
+                events.append(Output(self._pending[: match.start()]))
+            events.append(Finished(int(match.group(1)), int(match.group(2))))
+            self._pending = self._pending[match.end() :]
+        held = self._held_back_length()
+        ready = self._pending[: len(self._pending) - held]
+        if ready:
+            events.append(Output(ready))
+            self._pending = self._pending[len(ready) :]
+        return events
+
+    def flush(self) -> bytes:
+        """What is left when the stream ends (the agent died mid-command)."""
+        rest, self._pending = self._pending, b""
+        return rest
+
+    def _held_back_length(self) -> int:
+        """Length of the longest tail of the pending bytes that could still grow into a marker."""
+        start = self._pending.rfind(b"\n")
+        if start < 0:
+            return 0
+        tail = self._pending[start:]
+        if tail.startswith(self._prefix[: len(tail)]) or tail.startswith(self._prefix):
+            return len(tail)
+        return 0

@@ -1,0 +1,39 @@
+"""What the build needs from a container, as a narrow Protocol: the phase machine depends on this only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from simulator.container.protocol import AgentRequest
+
+OutputSink = Callable[[bytes], None]
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    exit_status: int
+    started: float  # time.time() seconds
+    finished: float
+
+    def __bool__(self) -> bool:
+        return self.exit_status == 0
+
+
+class DeadlineReached(Exception):
+    """The build's time ran out while a command was running; the container is no longer usable."""
+
+
+class SessionLost(Exception):
+    """The container or its agent ended while a command was running."""
+
+
+class Session(Protocol):
+    def run(self, request: AgentRequest, on_output: OutputSink, deadline: float | None) -> CommandOutcome:
+        """Run one script through the agent; stream its output to `on_output` as it comes."""
+        ...
+
+    def read_file(self, path: str) -> bytes:
+        """The contents of one regular file inside the container."""
+        ...

@@ -23,7 +23,8 @@ from simulator.build.scripts import (
     parse_printed_variables,
     print_variables_body,
 )
-from simulator.buildspec.model import ArtifactSpec, Buildspec, OnFailure, OnFailureMode, Phase
+from simulator.buildspec.model import ArtifactSpec, Buildspec, Phase
+from simulator.buildspec.on_failure import OnFailure, OnFailureMode
 from simulator.container.protocol import AgentRequest
 from simulator.container.session import DeadlineReached, Session, SessionLost
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from simulator.buildspec.model import OnFailure, OnFailureMode
+from simulator.buildspec.on_failure import OnFailure, OnFailureMode
 
 
 class PhaseType(StrEnum):

@@ -1,0 +1,193 @@
+"""The phase machine against a fake session: codebuild-semantics §1.7, §2, §3, §5 (pure logic, no Docker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.build.environment import BuildIdentity
+from simulator.build.machine import BuildMachine, BuildPlan
+from simulator.build.phases import Status
+from simulator.build.result import PhaseContext
+from simulator.buildspec import parse_buildspec
+from tests.build.fake_session import FakeSession
+
+
+class EventLog:
+    def __init__(self):
+        self.events = []
+
+    def info(self, event, **fields):
+        self.events.append((event, fields))
+
+    def named(self, name):
+        return [fields for event, fields in self.events if event == name]
+
+
+IDENTITY = BuildIdentity("shop", "uuid-1", 1, 1_000_000_000_000, "/codebuild/output/src1/src", "img", "me", "us-east-1",
+                         "000000000000", None)
+
+
+def run(buildspec_text, session, tmp_path, **plan_fields):
+    loaded = parse_buildspec(buildspec_text, Path("buildspec.yml"))
+    plan = BuildPlan(buildspec=loaded.buildspec, identity=IDENTITY, yaml_location="/src/buildspec.yml",
+                     runtime_selections=(), download_failure=plan_fields.pop("download_failure", None),
+                     artifacts_dir=tmp_path / "artifacts", secondary_artifacts_dir=tmp_path / "secondary",
+                     timeout_minutes=60.0, **plan_fields)
+    log = EventLog()
+    clock = iter(range(1_000_000_000, 1_000_010_000)).__next__
+    result = BuildMachine(plan, session, log, clock=lambda: float(clock())).run()
+    return result, log
+
+
+def phases(result):
+    return [(p.phase_type.value, p.status.value if p.status else None) for p in result.phases]
+
+
+FOUR_PHASES = """
+version: 0.2
+phases:
+  install:
+    commands: [install-cmd]
+  pre_build:
+    commands: [pre-cmd]
+  build:
+    commands: [build-1, build-2]
+    finally: [build-finally]
+  post_build:
+    commands: [post-cmd]
+"""
+
+
+def test_happy_path_runs_every_phase_in_order(tmp_path):
+    session = FakeSession()
+    result, _ = run(FOUR_PHASES, session, tmp_path)
+    assert session.commands == ["install-cmd", "pre-cmd", "build-1", "build-2", "build-finally", "post-cmd"]
+    assert phases(result) == [
+        ("SUBMITTED", "SUCCEEDED"), ("QUEUED", "SUCCEEDED"), ("PROVISIONING", "SUCCEEDED"),
+        ("DOWNLOAD_SOURCE", "SUCCEEDED"), ("INSTALL", "SUCCEEDED"), ("PRE_BUILD", "SUCCEEDED"),
+        ("BUILD", "SUCCEEDED"), ("POST_BUILD", "SUCCEEDED"), ("UPLOAD_ARTIFACTS", "SUCCEEDED"),
+        ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None),
+    ]
+    assert result.status is Status.SUCCEEDED
+
+
+def test_build_failure_skips_rest_runs_finally_and_post_build(tmp_path):
+    # §1.7 finally, §3.2 BUILD -> POST_BUILD, §3.3 CODEBUILD_BUILD_SUCCEEDING flips to 0 and stays 0
+    session = FakeSession(exit_statuses={"build-1": 2})
+    result, log = run(FOUR_PHASES, session, tmp_path)
+    assert session.commands == ["install-cmd", "pre-cmd", "build-1", "build-finally", "post-cmd"]
+    assert session.succeeding_flags == ["1", "1", "1", "0", "0"]
+    assert ("BUILD", "FAILED") in phases(result) and ("POST_BUILD", "SUCCEEDED") in phases(result)
+    assert result.status is Status.FAILED
+    assert log.named("command_failed") == [{"command": "build-1", "exit_status": 2}]
+    assert log.named("phase_context")[3] == {
+        "phase": "BUILD", "code": "COMMAND_EXECUTION_ERROR",
+        "message": "Error while executing command: build-1. Reason: exit status 2",
+    }
+
+
+def test_pre_build_failure_skips_to_finalizing(tmp_path):
+    session = FakeSession(exit_statuses={"pre-cmd": 1})
+    result, _ = run(FOUR_PHASES, session, tmp_path)
+    assert session.commands == ["install-cmd", "pre-cmd"]
+    assert [p for p, _ in phases(result)][-3:] == ["PRE_BUILD", "FINALIZING", "COMPLETED"]
+
+
+def test_failing_finally_fails_the_phase(tmp_path):
+    session = FakeSession(exit_statuses={"build-finally": 1})
+    result, _ = run(FOUR_PHASES, session, tmp_path)
+    assert ("BUILD", "FAILED") in phases(result)
+    assert session.commands[-1] == "post-cmd"
+
+
+def test_continue_goes_on_but_the_build_still_fails(tmp_path):
+    text = FOUR_PHASES.replace("  pre_build:\n", "  pre_build:\n    on-failure: CONTINUE\n")
+    session = FakeSession(exit_statuses={"pre-cmd": 1})
+    result, _ = run(text, session, tmp_path)
+    assert session.commands == ["install-cmd", "pre-cmd", "build-1", "build-2", "build-finally", "post-cmd"]
+    assert session.succeeding_flags[2:] == ["0", "0", "0", "0"]
+    assert result.status is Status.FAILED
+
+
+def test_abort_skips_post_build_and_artifacts(tmp_path):
+    text = FOUR_PHASES.replace("  build:\n", "  build:\n    on-failure: ABORT\n")
+    session = FakeSession(exit_statuses={"build-2": 1})
+    result, _ = run(text, session, tmp_path)
+    assert session.commands == ["install-cmd", "pre-cmd", "build-1", "build-2", "build-finally"]
+    assert [p for p, _ in phases(result)][-3:] == ["BUILD", "FINALIZING", "COMPLETED"]
+
+
+def test_download_source_failure_runs_nothing(tmp_path):
+    session = FakeSession()
+    failure = PhaseContext("Decrypted Variables Error", "parameter does not exist: /x")
+    result, log = run(FOUR_PHASES, session, tmp_path, download_failure=failure)
+    assert session.commands == []
+    assert phases(result)[3:] == [("DOWNLOAD_SOURCE", "FAILED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+    assert log.named("phase_context")[0]["code"] == "Decrypted Variables Error"
+
+
+def test_timeout_ends_the_build_timed_out(tmp_path):
+    session = FakeSession(times_out_on="build-1")
+    result, _ = run(FOUR_PHASES, session, tmp_path)
+    assert ("BUILD", "TIMED_OUT") in phases(result)
+    assert session.commands == ["install-cmd", "pre-cmd"]
+    assert result.status is Status.TIMED_OUT
+
+
+def test_interrupt_ends_the_build_stopped(tmp_path):
+    session = FakeSession(interrupted_on="pre-cmd")
+    result, _ = run(FOUR_PHASES, session, tmp_path)
+    assert ("PRE_BUILD", "STOPPED") in phases(result)
+    assert result.status is Status.STOPPED
+
+
+def test_run_as_phase_overrides_top_level(tmp_path):
+    text = "version: 0.2\nrun-as: codebuild-user\nphases:\n  pre_build:\n    commands: [a]\n" \
+           "  build:\n    run-as: root\n    commands: [b]\n"
+    session = FakeSession()
+    run(text, session, tmp_path)
+    assert session.users == ["codebuild-user", "root"]
+
+
+ARTIFACTS = """
+version: 0.2
+env:
+  exported-variables: [IMAGE_TAG, MISSING]
+phases:
+  build:
+    commands: [make]
+artifacts:
+  files: ['**/*']
+  base-directory: dist
+  name: app-$TAG
+"""
+
+
+def test_artifacts_are_copied_and_exports_frozen(tmp_path):
+    session = FakeSession(files={"dist/app.js": b"js", "dist/css/a.css": b"css", "src/x.py": b"py"},
+                          variables={"IMAGE_TAG": "abc123"})
+    result, log = run(ARTIFACTS, session, tmp_path)
+    out = tmp_path / "artifacts"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["app.js", "css/a.css"]
+    assert result.exported_variables == {"IMAGE_TAG": "abc123", "MISSING": ""}
+    assert result.artifacts_location == str(out)
+    assert log.named("found_files") == [{"count": 2}]
+
+
+def test_no_matching_artifacts_fail_upload_with_client_error(tmp_path):
+    session = FakeSession(files={"src/x.py": b"py"})
+    result, log = run(ARTIFACTS, session, tmp_path)
+    assert ("UPLOAD_ARTIFACTS", "FAILED") in phases(result)
+    assert log.named("phase_context")[-1] == {
+        "phase": "UPLOAD_ARTIFACTS", "code": "CLIENT_ERROR", "message": "no matching artifact paths found"
+    }
+    assert result.status is Status.FAILED
+
+
+@pytest.mark.parametrize("version", ["0.1", "0.2"])
+def test_absent_phases_are_still_entered_and_succeed(tmp_path, version):
+    result, log = run(f"version: {version}\nphases:\n  build:\n    commands: [b]\n", FakeSession(), tmp_path)
+    assert [f["phase"] for f in log.named("entering_phase")] == ["INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD"]
+    assert log.named("no_commands") == [{"name": "install"}, {"name": "pre_build"}, {"name": "post_build"}]

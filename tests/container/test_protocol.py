@@ -1,0 +1,48 @@
+"""The agent wire format: framing of requests and the end-of-command marker."""
+
+from simulator.container.protocol import AgentRequest, EnvMode, Finished, Output, ReplyParser
+
+NONCE = "abc123"
+MARKER = b"\n\x1eabc123 7 3\x1e\n"
+
+
+def test_request_is_a_header_and_its_lines():
+    request = AgentRequest(7, "line one\nline two", shell="bash", user="codebuild-user", env_mode=EnvMode.CLEAN)
+    assert request.encode() == b"7 clean bash codebuild-user 2\nline one\nline two\n"
+
+
+def test_root_is_sent_as_a_dash():
+    assert AgentRequest(1, "true").encode() == b"1 inherit sh - 1\ntrue\n"
+
+
+def test_marker_is_stripped_with_its_leading_newline():
+    parser = ReplyParser(NONCE)
+    assert parser.feed(b"hello\n" + MARKER) == [Output(b"hello\n"), Finished(7, 3)]
+
+
+def test_output_without_final_newline_is_kept_exactly():
+    parser = ReplyParser(NONCE)
+    assert parser.feed(b"no newline" + MARKER) == [Output(b"no newline"), Finished(7, 3)]
+
+
+def test_marker_split_across_reads_is_recognised():
+    parser = ReplyParser(NONCE)
+    events = []
+    for index in range(0, len(b"out" + MARKER)):
+        events += parser.feed((b"out" + MARKER)[index : index + 1])
+    assert b"".join(e.data for e in events if isinstance(e, Output)) == b"out"
+    assert [e for e in events if isinstance(e, Finished)] == [Finished(7, 3)]
+
+
+def test_marker_with_another_nonce_is_plain_output():
+    parser = ReplyParser(NONCE)
+    fake = b"\n\x1eother 7 3\x1e\n"
+    events = parser.feed(fake)
+    assert b"".join(e.data for e in events if isinstance(e, Output)) + parser.flush() == fake
+    assert not [e for e in events if isinstance(e, Finished)]
+
+
+def test_two_commands_in_one_read():
+    parser = ReplyParser(NONCE)
+    second = b"\n\x1eabc123 8 0\x1e\n"
+    assert parser.feed(b"a" + MARKER + b"b" + second) == [Output(b"a"), Finished(7, 3), Output(b"b"), Finished(8, 0)]

@@ -114,7 +114,11 @@ def host_network_variables(environ: Mapping[str, str], inject_ca: bool) -> dict[
 def host_ca_bundle(environ: Mapping[str, str]) -> Path | None:
     """The file the host's own tools trust, if there is one."""
     candidates = [environ.get("SSL_CERT_FILE"), environ.get("REQUESTS_CA_BUNDLE")]
-    candidates += ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
+    candidates += [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/cert.pem",
+    ]
     for candidate in candidates:
         if candidate and os.path.isfile(candidate):
             return Path(candidate)

@@ -24,7 +24,7 @@ class PhaseRecord:
 
     @property
     def duration_seconds(self) -> int | None:
-        return None if self.ended is None else int(round(self.ended - self.started))
+        return None if self.ended is None else round(self.ended - self.started)
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {"phaseType": self.phase_type.value, "startTime": self.started}

@@ -16,12 +16,18 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from simulator.build import environment as env
 from simulator.build.environment import BuildIdentity
 from simulator.build.machine import BuildMachine, BuildPlan
-from simulator.build.parameters import LocalValues, ResolutionError, load_values, resolve_parameters, resolve_secrets
+from simulator.build.parameters import (
+    LocalValues,
+    ResolutionError,
+    load_values,
+    resolve_parameters,
+    resolve_secrets,
+)
 from simulator.build.result import BuildResult, PhaseContext
 from simulator.build.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.buildspec import LoadedBuildspec
@@ -107,8 +113,7 @@ def _execute(client: Any, request: RunRequest, plan: BuildPlan, environment: dic
         environment=environment,
         bind_mounts={str(request.source_dir): plan.identity.source_dir} if request.mount_source else {},
     )
-    archive = _staged_files(request, plan)
-    with open_session(client, spec, archive) as session:
+    with _staged_files(request, plan) as archive, open_session(client, spec, archive) as session:
         return BuildMachine(plan, session, log).run()
 
 
@@ -208,7 +213,7 @@ def _yaml_location(request: RunRequest, identity: BuildIdentity) -> str:
         return str(path)
 
 
-def _staged_files(request: RunRequest, plan: BuildPlan) -> Any:
+def _staged_files(request: RunRequest, plan: BuildPlan) -> IO[bytes]:
     extra: dict[str, bytes] = {}
     if request.inject_host_ca:
         bundle = env.host_ca_bundle(os.environ)

@@ -79,9 +79,7 @@ class ScriptFactory:
 
 def print_variables_body(names: Iterable[str]) -> list[str]:
     """Print NAME, NUL, VALUE, NUL for each set variable: values may hold any character but NUL."""
-    return [
-        f'if [ "${{{name}+set}}" = set ]; then printf "%s\\0%s\\0" {name} "${{{name}}}"; fi' for name in names
-    ]
+    return [f'if [ "${{{name}+set}}" = set ]; then printf "%s\\0%s\\0" {name} "${{{name}}}"; fi' for name in names]
 
 
 def parse_printed_variables(output: bytes) -> dict[str, str]:

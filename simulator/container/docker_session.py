@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import IO, Any
 
 import docker
 import docker.errors
@@ -148,7 +148,7 @@ def _first_line(error: BaseException) -> str:
 
 @contextmanager
 def open_session(
-    client: docker.DockerClient, spec: ContainerSpec, staged_files: bytes | None
+    client: docker.DockerClient, spec: ContainerSpec, staged_files: IO[bytes] | None
 ) -> Iterator[DockerSession]:
     """Create, fill and start the build container; it is removed on the way out, whatever happens."""
     nonce = secrets.token_hex(8)

@@ -23,9 +23,7 @@ _SPOOL_IN_MEMORY = 64 * 1024 * 1024
 
 def git_output(directory: Path, *args: str) -> str | None:
     try:
-        completed = subprocess.run(
-            ["git", "-C", str(directory), *args], capture_output=True, check=False, timeout=60
-        )
+        completed = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, check=False, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return completed.stdout.decode(errors="surrogateescape") if completed.returncode == 0 else None
@@ -71,7 +69,7 @@ def build_archive(
     extra_files: Mapping[str, bytes],
 ) -> IO[bytes]:
     """A tar rooted at `/` holding the source under `destination` plus the simulator's own files."""
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the caller, who closes it
     with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
         writer = _ArchiveWriter(tar)
         writer.add_directories(destination)

@@ -9,7 +9,11 @@ import pytest
 from simulator.build.artifacts import SelectedFile, extract_selected, matches, select
 from simulator.buildspec.model import ArtifactSpec
 
-DOC_TREE = ["my-build-1/my-file-1.txt", "my-build-2/my-file-2.txt", "my-build-2/my-subdirectory/my-file-3.txt"]
+DOC_TREE = [
+    "my-build-1/my-file-1.txt",
+    "my-build-2/my-file-2.txt",
+    "my-build-2/my-subdirectory/my-file-3.txt",
+]
 
 
 def spec(**fields):
@@ -69,6 +73,9 @@ def test_extract_writes_selected_files_under_their_destination(tmp_path):
             info.size, info.mode = len(content), 0o640
             tar.addfile(info, io.BytesIO(content))
     extract_selected(buffer.getvalue(), [SelectedFile("out/a.txt", "nested/a.txt")], tmp_path, None)
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["nested", "nested/a.txt"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "nested",
+        "nested/a.txt",
+    ]
     assert (tmp_path / "nested/a.txt").read_bytes() == b"A"
     assert os.stat(tmp_path / "nested/a.txt").st_mode & 0o777 == 0o640

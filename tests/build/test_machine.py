@@ -25,16 +25,33 @@ class EventLog:
         return [fields for event, fields in self.events if event == name]
 
 
-IDENTITY = BuildIdentity("shop", "uuid-1", 1, 1_000_000_000_000, "/codebuild/output/src1/src", "img", "me", "us-east-1",
-                         "000000000000", None)
+IDENTITY = BuildIdentity(
+    "shop",
+    "uuid-1",
+    1,
+    1_000_000_000_000,
+    "/codebuild/output/src1/src",
+    "img",
+    "me",
+    "us-east-1",
+    "000000000000",
+    None,
+)
 
 
 def run(buildspec_text, session, tmp_path, **plan_fields):
     loaded = parse_buildspec(buildspec_text, Path("buildspec.yml"))
-    plan = BuildPlan(buildspec=loaded.buildspec, identity=IDENTITY, yaml_location="/src/buildspec.yml",
-                     runtime_selections=(), download_failure=plan_fields.pop("download_failure", None),
-                     artifacts_dir=tmp_path / "artifacts", secondary_artifacts_dir=tmp_path / "secondary",
-                     timeout_minutes=60.0, **plan_fields)
+    plan = BuildPlan(
+        buildspec=loaded.buildspec,
+        identity=IDENTITY,
+        yaml_location="/src/buildspec.yml",
+        runtime_selections=(),
+        download_failure=plan_fields.pop("download_failure", None),
+        artifacts_dir=tmp_path / "artifacts",
+        secondary_artifacts_dir=tmp_path / "secondary",
+        timeout_minutes=60.0,
+        **plan_fields,
+    )
     log = EventLog()
     clock = iter(range(1_000_000_000, 1_000_010_000)).__next__
     result = BuildMachine(plan, session, log, clock=lambda: float(clock())).run()
@@ -65,10 +82,17 @@ def test_happy_path_runs_every_phase_in_order(tmp_path):
     result, _ = run(FOUR_PHASES, session, tmp_path)
     assert session.commands == ["install-cmd", "pre-cmd", "build-1", "build-2", "build-finally", "post-cmd"]
     assert phases(result) == [
-        ("SUBMITTED", "SUCCEEDED"), ("QUEUED", "SUCCEEDED"), ("PROVISIONING", "SUCCEEDED"),
-        ("DOWNLOAD_SOURCE", "SUCCEEDED"), ("INSTALL", "SUCCEEDED"), ("PRE_BUILD", "SUCCEEDED"),
-        ("BUILD", "SUCCEEDED"), ("POST_BUILD", "SUCCEEDED"), ("UPLOAD_ARTIFACTS", "SUCCEEDED"),
-        ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None),
+        ("SUBMITTED", "SUCCEEDED"),
+        ("QUEUED", "SUCCEEDED"),
+        ("PROVISIONING", "SUCCEEDED"),
+        ("DOWNLOAD_SOURCE", "SUCCEEDED"),
+        ("INSTALL", "SUCCEEDED"),
+        ("PRE_BUILD", "SUCCEEDED"),
+        ("BUILD", "SUCCEEDED"),
+        ("POST_BUILD", "SUCCEEDED"),
+        ("UPLOAD_ARTIFACTS", "SUCCEEDED"),
+        ("FINALIZING", "SUCCEEDED"),
+        ("COMPLETED", None),
     ]
     assert result.status is Status.SUCCEEDED
 
@@ -83,7 +107,8 @@ def test_build_failure_skips_rest_runs_finally_and_post_build(tmp_path):
     assert result.status is Status.FAILED
     assert log.named("command_failed") == [{"command": "build-1", "exit_status": 2}]
     assert log.named("phase_context")[3] == {
-        "phase": "BUILD", "code": "COMMAND_EXECUTION_ERROR",
+        "phase": "BUILD",
+        "code": "COMMAND_EXECUTION_ERROR",
         "message": "Error while executing command: build-1. Reason: exit status 2",
     }
 
@@ -124,7 +149,11 @@ def test_download_source_failure_runs_nothing(tmp_path):
     failure = PhaseContext("Decrypted Variables Error", "parameter does not exist: /x")
     result, log = run(FOUR_PHASES, session, tmp_path, download_failure=failure)
     assert session.commands == []
-    assert phases(result)[3:] == [("DOWNLOAD_SOURCE", "FAILED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+    assert phases(result)[3:] == [
+        ("DOWNLOAD_SOURCE", "FAILED"),
+        ("FINALIZING", "SUCCEEDED"),
+        ("COMPLETED", None),
+    ]
     assert log.named("phase_context")[0]["code"] == "Decrypted Variables Error"
 
 
@@ -144,8 +173,10 @@ def test_interrupt_ends_the_build_stopped(tmp_path):
 
 
 def test_run_as_phase_overrides_top_level(tmp_path):
-    text = "version: 0.2\nrun-as: codebuild-user\nphases:\n  pre_build:\n    commands: [a]\n" \
-           "  build:\n    run-as: root\n    commands: [b]\n"
+    text = (
+        "version: 0.2\nrun-as: codebuild-user\nphases:\n  pre_build:\n    commands: [a]\n"
+        "  build:\n    run-as: root\n    commands: [b]\n"
+    )
     session = FakeSession()
     run(text, session, tmp_path)
     assert session.users == ["codebuild-user", "root"]
@@ -166,11 +197,16 @@ artifacts:
 
 
 def test_artifacts_are_copied_and_exports_frozen(tmp_path):
-    session = FakeSession(files={"dist/app.js": b"js", "dist/css/a.css": b"css", "src/x.py": b"py"},
-                          variables={"IMAGE_TAG": "abc123"})
+    session = FakeSession(
+        files={"dist/app.js": b"js", "dist/css/a.css": b"css", "src/x.py": b"py"},
+        variables={"IMAGE_TAG": "abc123"},
+    )
     result, log = run(ARTIFACTS, session, tmp_path)
     out = tmp_path / "artifacts"
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["app.js", "css/a.css"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "app.js",
+        "css/a.css",
+    ]
     assert result.exported_variables == {"IMAGE_TAG": "abc123", "MISSING": ""}
     assert result.artifacts_location == str(out)
     assert log.named("found_files") == [{"count": 2}]
@@ -181,13 +217,20 @@ def test_no_matching_artifacts_fail_upload_with_client_error(tmp_path):
     result, log = run(ARTIFACTS, session, tmp_path)
     assert ("UPLOAD_ARTIFACTS", "FAILED") in phases(result)
     assert log.named("phase_context")[-1] == {
-        "phase": "UPLOAD_ARTIFACTS", "code": "CLIENT_ERROR", "message": "no matching artifact paths found"
+        "phase": "UPLOAD_ARTIFACTS",
+        "code": "CLIENT_ERROR",
+        "message": "no matching artifact paths found",
     }
     assert result.status is Status.FAILED
 
 
 @pytest.mark.parametrize("version", ["0.1", "0.2"])
 def test_absent_phases_are_still_entered_and_succeed(tmp_path, version):
-    result, log = run(f"version: {version}\nphases:\n  build:\n    commands: [b]\n", FakeSession(), tmp_path)
-    assert [f["phase"] for f in log.named("entering_phase")] == ["INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD"]
+    _, log = run(f"version: {version}\nphases:\n  build:\n    commands: [b]\n", FakeSession(), tmp_path)
+    assert [f["phase"] for f in log.named("entering_phase")] == [
+        "INSTALL",
+        "PRE_BUILD",
+        "BUILD",
+        "POST_BUILD",
+    ]
     assert log.named("no_commands") == [{"name": "install"}, {"name": "pre_build"}, {"name": "post_build"}]

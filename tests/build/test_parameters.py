@@ -45,7 +45,9 @@ def test_missing_parameter_fails_with_the_local_agent_message():
         ("prod/db:::v-123", SecretReference("prod/db", None, None, "v-123")),
         (
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCd:password",
-            SecretReference("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCd", "password", None, None),
+            SecretReference(
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCd", "password", None, None
+            ),
         ),
     ],
 )
@@ -59,7 +61,7 @@ def test_secrets_whole_json_key_and_version_stage():
 
 
 def test_missing_json_key_is_a_resolution_error():
-    with pytest.raises(ResolutionError, match="^json key token not found in secret prod/db$"):
+    with pytest.raises(ResolutionError, match=r"^json key token not found in secret prod/db$"):
         resolve_secrets({"T": "prod/db:token"}, VALUES)
 
 

@@ -24,7 +24,15 @@ def test_default_route_on_failure(phase, expected):
 
 
 def test_success_goes_to_the_next_phase_in_order():
-    order = [P.DOWNLOAD_SOURCE, P.INSTALL, P.PRE_BUILD, P.BUILD, P.POST_BUILD, P.UPLOAD_ARTIFACTS, P.FINALIZING]
+    order = [
+        P.DOWNLOAD_SOURCE,
+        P.INSTALL,
+        P.PRE_BUILD,
+        P.BUILD,
+        P.POST_BUILD,
+        P.UPLOAD_ARTIFACTS,
+        P.FINALIZING,
+    ]
     assert [next_phase(p, Status.SUCCEEDED) for p in order] == [*order[1:], P.COMPLETED]
 
 

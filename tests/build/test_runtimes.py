@@ -14,8 +14,13 @@ def test_label_is_read_as_json():
 
 @pytest.mark.parametrize(
     ("runtime", "asked", "version"),
-    [("python", "3.11", "3.11"), ("python", "3.x", "3.11"), ("nodejs", "18.x", "18"), ("java", "latest", "corretto17"),
-     ("java", "corretto17", "corretto17")],
+    [
+        ("python", "3.11", "3.11"),
+        ("python", "3.x", "3.11"),
+        ("nodejs", "18.x", "18"),
+        ("java", "latest", "corretto17"),
+        ("java", "corretto17", "corretto17"),
+    ],
 )
 def test_accepted_forms(runtime, asked, version):
     assert select_runtimes({runtime: asked}, DECLARED, {}) == [RuntimeSelection(runtime, asked, version)]

@@ -45,4 +45,9 @@ def test_marker_with_another_nonce_is_plain_output():
 def test_two_commands_in_one_read():
     parser = ReplyParser(NONCE)
     second = b"\n\x1eabc123 8 0\x1e\n"
-    assert parser.feed(b"a" + MARKER + b"b" + second) == [Output(b"a"), Finished(7, 3), Output(b"b"), Finished(8, 0)]
+    assert parser.feed(b"a" + MARKER + b"b" + second) == [
+        Output(b"a"),
+        Finished(7, 3),
+        Output(b"b"),
+        Finished(8, 0),
+    ]

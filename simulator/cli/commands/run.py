@@ -44,19 +44,38 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="override a variable")
     parser.add_argument("--env-file", type=Path, help="file of NAME=VALUE lines overriding variables")
-    parser.add_argument("--parameters", type=Path, help="local values for parameter-store and secrets-manager "
-                        "(default: .simulator/parameters.yml in the source folder, if present)")
+    parser.add_argument(
+        "--parameters",
+        type=Path,
+        help="local values for parameter-store and secrets-manager "
+        "(default: .simulator/parameters.yml in the source folder, if present)",
+    )
     parser.add_argument("--image", default=image_builder.DEFAULT_IMAGE, help="build image (default: %(default)s)")
-    parser.add_argument("--map-image", action="append", default=[], metavar="NAME=IMAGE",
-                        help="run IMAGE where a curated name such as aws/codebuild/standard:7.0 is asked for")
+    parser.add_argument(
+        "--map-image",
+        action="append",
+        default=[],
+        metavar="NAME=IMAGE",
+        help="run IMAGE where a curated name such as aws/codebuild/standard:7.0 is asked for",
+    )
     parser.add_argument("--timeout", type=_minutes, default=60.0, metavar="MINUTES", help="build timeout (default 60)")
-    parser.add_argument("--no-host-ca", action="store_true",
-                        help="do not make the host's CA bundle and proxy settings available in the build")
-    parser.add_argument("--artifacts", type=Path, help="folder for the primary artifacts "
-                        "(default: .simulator/builds/<build-id>/artifacts)")
+    parser.add_argument(
+        "--no-host-ca",
+        action="store_true",
+        help="do not make the host's CA bundle and proxy settings available in the build",
+    )
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        help="folder for the primary artifacts (default: .simulator/builds/<build-id>/artifacts)",
+    )
     parser.add_argument("--project", help="project name used in CODEBUILD_BUILD_ID (default: the source folder's)")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text",
-                        help="text: CodeBuild's log format; json: one JSON object per event")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text: CodeBuild's log format; json: one JSON object per event",
+    )
     parser.add_argument("--summary-json", type=Path, help="write the build as BatchGetBuilds returns it")
     parser.set_defaults(handler=run)
 

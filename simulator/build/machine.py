@@ -90,13 +90,16 @@ class BuildMachine:
 
     def run(self) -> BuildResult:
         self._log.info("build_started", image=self._plan.identity.image, build_id=self.result.build_id)
-        for phase in (PhaseType.SUBMITTED, PhaseType.QUEUED, PhaseType.PROVISIONING):
-            self._record_instant(phase, Status.SUCCEEDED)
+        # The container was created and started before the machine runs: that was PROVISIONING.
+        started = self.result.started
+        for phase in (PhaseType.SUBMITTED, PhaseType.QUEUED):
+            self.result.phases.append(PhaseRecord(phase, started, Status.SUCCEEDED, started))
+        self.result.phases.append(PhaseRecord(PhaseType.PROVISIONING, started, Status.SUCCEEDED, self._clock()))
         phase = PhaseType.DOWNLOAD_SOURCE
         while phase is not PhaseType.COMPLETED:
             status = self._run_phase(phase)
             phase = next_phase(phase, status, self._on_failure(phase))
-        self._record_instant(PhaseType.COMPLETED, None)
+        self.result.phases.append(PhaseRecord(PhaseType.COMPLETED, self._clock()))
         self.result.ended = self._clock()
         self.result.status = self._final_status()
         self._log.info("build_finished", status=self.result.status.value, build_id=self.result.build_id)
@@ -154,11 +157,6 @@ class BuildMachine:
             return self._ending
         failed = any(p.status is Status.FAILED for p in self.result.phases)
         return Status.FAILED if failed else Status.SUCCEEDED
-
-    def _record_instant(self, phase: PhaseType, status: Status | None) -> None:
-        now = self._clock()
-        ended = now if status else None
-        self.result.phases.append(PhaseRecord(phase, now, status, ended))
 
     # -- DOWNLOAD_SOURCE --------------------------------------------------------------------------------------
 

@@ -57,6 +57,10 @@ def error_boundary() -> Iterator[_Outcome]:
     except SimulatorError as error:
         print(f"error: {error}", file=sys.stderr)
         outcome.code = int(error.exit_code)
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): nothing more to say to it.
+        sys.stderr.close()
+        outcome.code = int(ExitCode.BUILD_FAILED)
     except KeyboardInterrupt:
         print("Interrupted: the build was stopped and its container removed.", file=sys.stderr)
         outcome.code = int(ExitCode.STOPPED)

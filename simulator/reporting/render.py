@@ -47,17 +47,22 @@ TEMPLATES: dict[str, str] = {
     "build_stopped": "Build stopped by the user: stopping the build container",
     "container_lost": "The build container ended unexpectedly",
 }
+# Events for machines only: the text log, like CodeBuild's, has no line for them.
+JSON_ONLY = frozenset({"build_finished"})
 
-Writer = Callable[[str], None]
+Renderer = Callable[[MutableMapping[str, Any]], str | None]
+Destination = tuple[Renderer, TextIO]
 
 
 def timestamp(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y/%m/%d %H:%M:%S.%f")
 
 
-def text_line(event_dict: MutableMapping[str, Any]) -> str:
+def text_line(event_dict: MutableMapping[str, Any]) -> str | None:
     """One event as the line CodeBuild would write; command output is written raw, as CodeBuild does."""
     event = event_dict["event"]
+    if event in JSON_ONLY:
+        return None
     if event == "command_output":
         return str(event_dict["line"])
     template = TEMPLATES.get(event)
@@ -78,13 +83,15 @@ def json_line(event_dict: MutableMapping[str, Any]) -> str:
 class Fanout:
     """Final structlog processor: render the event once per destination and write it there."""
 
-    def __init__(self, destinations: Sequence[tuple[Callable[[MutableMapping[str, Any]], str], TextIO]]) -> None:
+    def __init__(self, destinations: Sequence[Destination]) -> None:
         self._destinations = destinations
 
     def __call__(self, _logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
         for render, stream in self._destinations:
-            stream.write(render(event_dict) + "\n")
-            stream.flush()
+            line = render(event_dict)
+            if line is not None:
+                stream.write(line + "\n")
+                stream.flush()
         raise structlog.DropEvent
 
 
@@ -99,7 +106,7 @@ def add_time(clock: Callable[[], float]) -> Callable[..., MutableMapping[str, An
 
 def build_logger(
     masker: Masker,
-    destinations: Sequence[tuple[Callable[[MutableMapping[str, Any]], str], TextIO]],
+    destinations: Sequence[Destination],
     clock: Callable[[], float],
 ) -> Any:
     """A logger of its own for one build: no global structlog configuration is touched."""

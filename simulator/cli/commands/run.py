@@ -15,7 +15,7 @@ from simulator.build.environment import check_not_reserved, parse_assignment, pa
 from simulator.build.phases import Status
 from simulator.build.result import BuildResult
 from simulator.build.runner import RunRequest, run_build
-from simulator.buildspec import load_buildspec
+from simulator.buildspec import BuildspecError, load_buildspec
 from simulator.container import image_builder, staging
 from simulator.errors import ExitCode, InputError
 
@@ -104,7 +104,12 @@ def _request(args: argparse.Namespace) -> RunRequest:
     if not args.buildspec.is_file():
         raise InputError(f"The buildspec {args.buildspec} does not exist: pass the path of a buildspec file.")
     source_dir = _source_dir(args.source)
-    loaded = load_buildspec(args.buildspec)
+    try:
+        loaded = load_buildspec(args.buildspec)
+    except BuildspecError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        raise
     for warning in loaded.warnings:
         print(warning.format(), file=sys.stderr)
     return RunRequest(

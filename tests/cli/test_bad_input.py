@@ -1,0 +1,139 @@
+"""Every wrong file, flag or environment: one clear sentence and the documented exit code, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.cli.main import main
+from tests.conftest import FIXTURES, simulator
+
+BUILDSPEC_FIXTURES = FIXTURES / "buildspec"
+
+
+@pytest.fixture
+def good_source(tmp_path):
+    (tmp_path / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
+    return tmp_path
+
+
+def run_main(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("case", "first_diagnostic"),
+    [
+        ("malformed_yaml", "8:1: error: invalid YAML: found unexpected end of stream"),
+        ("list_root", "1:1: error: the buildspec must be a mapping of keys such as 'version' and 'phases', not a list"),
+        ("unknown_phase", "7:3: error: unknown phase 'biuld'; did you mean 'build'?"),
+        ("missing_commands", "8:5: error: phases.build.commands is required when the phase is present"),
+    ],
+)
+def test_invalid_buildspec_exits_2_with_file_line_and_column(capsys, tmp_path, case, first_diagnostic):
+    path = BUILDSPEC_FIXTURES / case / "buildspec.yml"
+    code, out, err = run_main(capsys, "run", str(path), "--source", str(tmp_path))
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[0].startswith(f"{path}:{first_diagnostic}")
+    assert err.splitlines()[-1].startswith(f"error: {path} has ")
+    assert "Traceback" not in err
+
+
+def test_missing_buildspec(capsys, tmp_path):
+    code, _, err = run_main(capsys, "run", str(tmp_path / "nope.yml"))
+    assert (code, err) == (
+        2,
+        f"error: The buildspec {tmp_path / 'nope.yml'} does not exist: pass the path of a buildspec file.\n",
+    )
+
+
+def test_missing_source(capsys, good_source):
+    code, _, err = run_main(capsys, "run", str(good_source / "buildspec.yml"), "--source", "/nonexistent/src")
+    assert (code, err) == (
+        2,
+        "error: The source folder /nonexistent/src does not exist: pass an existing folder to --source.\n",
+    )
+
+
+def test_codebuild_prefixed_override_is_refused(capsys, good_source):
+    code, _, err = run_main(
+        capsys,
+        "run",
+        str(good_source / "buildspec.yml"),
+        "--source",
+        str(good_source),
+        "--env",
+        "CODEBUILD_BUILD_ID=mine",
+    )
+    assert (code, err) == (
+        2,
+        "error: --env/--env-file sets CODEBUILD_BUILD_ID: names starting with CODEBUILD_ are "
+        "reserved for CodeBuild itself; rename the variable.\n",
+    )
+
+
+def test_bad_env_assignment(capsys, good_source):
+    code, _, err = run_main(capsys, "run", str(good_source / "buildspec.yml"), "--env", "no-equals")
+    assert (code, err) == (2, "error: --env: 'no-equals' is not NAME=VALUE with a valid variable name.\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["run", "b.yml", "--timeout", "abc"],
+            "error: simulator run: argument --timeout: 'abc' is not a number of minutes (see --help).\n",
+        ),
+        (
+            ["run", "b.yml", "--timeout", "0"],
+            "error: simulator run: argument --timeout: the timeout must be more than 0 minutes (see --help).\n",
+        ),
+        (
+            ["run", "b.yml", "--log-format", "xml"],
+            "error: simulator run: argument --log-format: invalid choice: "
+            "'xml' (choose from 'text', 'json') (see --help).\n",
+        ),
+        (
+            ["frob"],
+            "error: simulator: argument command: invalid choice: 'frob' (choose from 'run', 'validate', "
+            "'image', 'prune') (see --help).\n",
+        ),
+    ],
+)
+def test_bad_flags_exit_2(capsys, argv, message):
+    assert run_main(capsys, *argv)[::2] == (2, message)
+
+
+def test_missing_parameters_file(capsys, good_source):
+    code, _, err = run_main(
+        capsys,
+        "run",
+        str(good_source / "buildspec.yml"),
+        "--source",
+        str(good_source),
+        "--parameters",
+        str(good_source / "missing.yml"),
+    )
+    assert (code, err) == (
+        2,
+        f"error: The parameters file {good_source / 'missing.yml'} does not exist: pass an existing file.\n",
+    )
+
+
+def test_no_docker_engine_exits_3_with_what_to_do(good_source):
+    result = simulator(
+        "run",
+        "buildspec.yml",
+        "--source",
+        str(good_source),
+        cwd=good_source,
+        env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"},
+    )
+    assert result.code == 3
+    assert result.stderr.startswith("error: No Docker engine answers (")
+    assert result.stderr.endswith(
+        "): start one, e.g. run `sudo scripts/ensure-docker` or `sudo systemctl start docker`, then try again.\n"
+    )
+    assert result.stderr.count("\n") == 1

@@ -1,0 +1,102 @@
+"""Timeouts, Ctrl-C, SIGTERM and cleanup: no container is ever left behind (style-anchors habit 15)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import docker
+import pytest
+
+from tests.conftest import ROOT, agent_lines, leftover_containers, simulator
+
+pytestmark = pytest.mark.docker
+
+
+def test_timeout_ends_timed_out_and_removes_the_container(fixture_source, tmp_path):
+    # §7.1: the build ends TIMED_OUT with the running phase TIMED_OUT
+    source = fixture_source("long_sleep")
+    summary = tmp_path / "summary.json"
+    started = time.monotonic()
+    result = simulator("run", "buildspec.yml", "--timeout", "0.05", "--summary-json", str(summary), cwd=source)
+    assert time.monotonic() - started < 30
+    assert result.code == 1
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "TIMED_OUT"
+    assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["TIMED_OUT"]
+    assert "finally-must-not-run" not in result.stdout
+    assert agent_lines(result.stdout)[-2:] == [
+        "Phase complete: BUILD State: TIMED_OUT",
+        "Phase context status code: BUILD_TIMED_OUT Message: Build has timed out. ",
+    ]
+    assert leftover_containers() == []
+
+
+def start_build(source, summary):
+    environ = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulator", "run", "buildspec.yml", "--summary-json", str(summary)],
+        cwd=source,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_line(process, wanted, timeout=60):
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line.rstrip("\n"))
+        if line.rstrip("\n") == wanted:
+            return seen
+    raise AssertionError(f"never saw {wanted!r}; saw {seen}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_stops_the_build_and_removes_the_container(fixture_source, tmp_path, signum):
+    source = fixture_source("long_sleep")
+    summary = tmp_path / "summary.json"
+    process = start_build(source, summary)
+    wait_for_line(process, "sleeping-now")
+    time.sleep(0.3)  # let `sleep 60` start
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "STOPPED"
+    assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["STOPPED"]
+    assert agent_lines(stdout)[-2:] == [
+        "Phase complete: BUILD State: STOPPED",
+        "Phase context status code: BUILD_STOPPED Message: Build was stopped by the user",
+    ]
+    assert leftover_containers() == []
+
+
+def test_prune_removes_labelled_leftovers(tmp_path):
+    client = docker.from_env()
+    client.containers.create(
+        "simulator/codebuild-standard:7.0-local", ["sleep", "1"], labels={"simulator.managed": "true"}
+    )
+    result = simulator("prune", cwd=tmp_path)
+    assert result.code == 0
+    assert result.stdout == "1 containers, 0 volumes, 0 networks removed\n"
+    assert leftover_containers() == []
+
+
+def test_missing_image_is_an_environment_error(fixture_source):
+    source = fixture_source("session_v02")
+    result = simulator("run", "buildspec.yml", "--image", "no-such-image:1.0", cwd=source)
+    assert result.code == 3
+    *progress, last = result.stderr.splitlines()
+    assert progress[0] == "Trying to pull no-such-image:1.0."
+    assert last.startswith("error: Image no-such-image:1.0 does not exist locally")
+    assert "Traceback" not in result.stderr

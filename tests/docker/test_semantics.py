@@ -1,0 +1,368 @@
+"""CodeBuild's rules, checked in real containers from the real image (codebuild-semantics §9)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import agent_lines, simulator
+
+pytestmark = pytest.mark.docker
+
+
+def run(source, *args, **kwargs):
+    return simulator("run", "buildspec.yml", "--source", str(source), *args, cwd=source, **kwargs)
+
+
+def output_lines(result):
+    """Command output only: the lines that are not the agent's."""
+    return [line for line in result.stdout.splitlines() if not line.startswith("[Container]")]
+
+
+def log_between(stdout, first, last):
+    """The log from the line ending in `first` to the one ending in `last`, timestamps folded to `[C]`."""
+    lines = [re.sub(r"^\[Container\] \S+ \S+ ", "[C] ", line) for line in stdout.splitlines()]
+    start = lines.index(f"[C] {first}")
+    return lines[start : lines.index(f"[C] {last}", start) + 1]
+
+
+def phase_statuses(summary_path):
+    summary = json.loads(summary_path.read_text())
+    return summary["buildStatus"], [(p["phaseType"], p.get("phaseStatus")) for p in summary["phases"]]
+
+
+def test_v02_exports_plain_assignments_and_cd_persist_across_phases(fixture_source):
+    # §1.2 / §9.1: version 0.2 runs every command in the same shell session
+    source = fixture_source("session_v02")
+    result = run(source, "--env", "HOSTNAME_PROBE=set-by-override")
+    assert result.code == 0, result.stderr
+    src_dir = re.search(r"CODEBUILD_SRC_DIR=(\S+)", result.stdout).group(1)
+    assert f"exported=from-pre-build plain=plain-assignment pwd={src_dir}/subdir" in output_lines(result)
+    assert "probe=unset" in output_lines(result)  # an `unset` persists too
+
+
+def test_v01_runs_each_command_in_a_fresh_shell(fixture_source):
+    # §1.2 / §9.1: version 0.1 keeps nothing from one command to the next
+    source = fixture_source("session_v01")
+    result = run(source)
+    assert result.code == 0, result.stderr
+    src_dir = re.search(r"CODEBUILD_SRC_DIR=(\S+)", result.stdout).group(1)
+    assert f"exported=unset pwd={src_dir} stage=dev" in output_lines(result)
+
+
+def test_a_failing_command_fails_only_itself_and_a_block_counts_its_last_line(fixture_source, tmp_path):
+    # §1.2 / §9.3: exit 3 does not kill the session; a multi-line block is judged by its last line
+    source = fixture_source("failing_commands")
+    summary = tmp_path / "summary.json"
+    result = run(source, "--summary-json", str(summary))
+    assert result.code == 1
+    assert log_between(result.stdout, "Entering phase PRE_BUILD", "Phase complete: POST_BUILD State: FAILED") == [
+        "[C] Entering phase PRE_BUILD",
+        "[C] Running command exit 3",
+        "[C] Command did not exit successfully exit 3 exit status 3",
+        "[C] Phase complete: PRE_BUILD State: FAILED",
+        "[C] Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: exit 3. "
+        "Reason: exit status 3",
+        "[C] Entering phase BUILD",
+        "[C] Running command false",
+        "echo masked-failure",
+        "",
+        "masked-failure",
+        "[C] Running command echo session-alive",
+        "session-alive",
+        "[C] Running command echo first-line",
+        "false",
+        "",
+        "first-line",
+        "[C] Command did not exit successfully echo first-line",
+        "false",
+        " exit status 1",
+        "[C] Phase complete: BUILD State: FAILED",
+        "[C] Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: echo "
+        "first-line",
+        "false",
+        ". Reason: exit status 1",
+        "[C] Entering phase POST_BUILD",
+        "[C] Running command not_a_command_xyz",
+        "/codebuild/output/tmp/script.sh: 4: not_a_command_xyz: not found",  # §1.2: dash's form, line 4
+        "[C] Command did not exit successfully not_a_command_xyz exit status 127",
+        "[C] Phase complete: POST_BUILD State: FAILED",
+    ]
+    status, phases = phase_statuses(summary)
+    assert status == "FAILED"
+    assert ("BUILD", "FAILED") in phases and ("POST_BUILD", "FAILED") in phases
+
+
+def test_build_failure_runs_finally_post_build_and_upload(fixture_source, tmp_path):
+    # §1.7 finally, §3.2 routing, §3.3 CODEBUILD_BUILD_SUCCEEDING, §5.2 log templates
+    source = fixture_source("build_failure_routing")
+    summary = tmp_path / "summary.json"
+    artifacts = tmp_path / "out"
+    result = run(source, "--summary-json", str(summary), "--artifacts", str(artifacts))
+    assert result.code == 1
+    assert output_lines(result)[:4] == [
+        "install succeeding=1",
+        "before",
+        "finally succeeding=0",
+        "post_build succeeding=0",
+    ]
+    lines = agent_lines(result.stdout)
+    start = lines.index("Entering phase BUILD")
+    assert lines[start : start + 9] == [
+        "Entering phase BUILD",
+        "Running command echo before",
+        "Running command sh -c 'exit 4'",
+        "Command did not exit successfully sh -c 'exit 4' exit status 4",
+        'Running command echo "finally succeeding=$CODEBUILD_BUILD_SUCCEEDING"',
+        "Phase complete: BUILD State: FAILED",
+        "Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: "
+        "sh -c 'exit 4'. Reason: exit status 4",
+        "Entering phase POST_BUILD",
+        'Running command echo "post_build succeeding=$CODEBUILD_BUILD_SUCCEEDING"',
+    ]
+    assert (artifacts / "report.txt").read_text() == "report\n"
+    status, phases = phase_statuses(summary)
+    assert status == "FAILED"
+    assert [p for p in phases if p[0] in ("BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS")] == [
+        ("BUILD", "FAILED"),
+        ("POST_BUILD", "SUCCEEDED"),
+        ("UPLOAD_ARTIFACTS", "SUCCEEDED"),
+    ]
+
+
+def test_pre_build_failure_skips_build_and_post_build(fixture_source, tmp_path):
+    # §3.2: PRE_BUILD fails -> FINALIZING
+    source = fixture_source("pre_build_failure")
+    summary = tmp_path / "summary.json"
+    result = run(source, "--summary-json", str(summary))
+    assert result.code == 1
+    assert "pre-build-finally" in output_lines(result)
+    assert "build-must-not-run" not in result.stdout and "post-build-must-not-run" not in result.stdout
+    status, phases = phase_statuses(summary)
+    assert status == "FAILED"
+    assert [p for p, _ in phases] == [
+        "SUBMITTED",
+        "QUEUED",
+        "PROVISIONING",
+        "DOWNLOAD_SOURCE",
+        "INSTALL",
+        "PRE_BUILD",
+        "FINALIZING",
+        "COMPLETED",
+    ]
+
+
+def test_on_failure_continue_goes_on_and_still_fails(fixture_source):
+    # §2 CONTINUE; §3.3 CODEBUILD_BUILD_SUCCEEDING stays 0
+    result = run(fixture_source("on_failure_continue"))
+    assert result.code == 1
+    assert "build runs succeeding=0" in output_lines(result)
+
+
+def test_on_failure_abort_skips_post_build_and_artifacts(fixture_source, tmp_path):
+    # §2 ABORT (inferred: POST_BUILD and UPLOAD_ARTIFACTS skipped)
+    summary = tmp_path / "summary.json"
+    result = run(fixture_source("on_failure_abort"), "--summary-json", str(summary))
+    assert result.code == 1
+    assert "post-build-must-not-run" not in result.stdout
+    assert [p for p, _ in phase_statuses(summary)[1]][-3:] == ["BUILD", "FINALIZING", "COMPLETED"]
+
+
+def test_environment_precedence_and_codebuild_variables(fixture_source, tmp_path):
+    # §1.4 precedence (override > buildspec > image), YAML 1.1 numbers kept as written, §4.1 shapes
+    source = fixture_source("environment")
+    env_file = tmp_path / "build.env"
+    env_file.write_text("FROM_FILE=file\nOVERRIDDEN=file\n")
+    result = run(
+        source,
+        "--env-file",
+        str(env_file),
+        "--env",
+        "OVERRIDDEN=flag",
+        "--project",
+        "shop",
+        env={"AWS_REGION": "eu-west-1", "CODEBUILD_SIMULATOR_INITIATOR": "alice"},
+    )
+    assert result.code == 0, result.stderr
+    out = output_lines(result)
+    assert "FROM_BUILDSPEC=buildspec OVERRIDDEN=flag FROM_FILE=file VERSION_NUMBER=1.10" in out
+    assert "PATH_LITERAL=$PATH:/extra" in out  # §1.4: the value is taken literally
+    assert "HOME=/root AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1" in out
+    assert any(re.fullmatch(r"ID=shop:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", x) for x in out)
+    assert any(re.fullmatch(r"NUMBER=1 START=\d{13}", line) for line in out)
+    assert any(re.fullmatch(r"SRC=(/codebuild/output/src\d+/src) PWD=\1", line) for line in out)
+    commit = simulator_git_head(source)
+    assert f"COMMIT={commit}" in out
+    assert "INITIATOR=alice" in out
+
+
+def simulator_git_head(source):
+    import subprocess
+
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True).stdout.strip()
+
+
+def test_build_number_counts_up_per_project(fixture_source):
+    source = fixture_source("environment")
+    numbers = []
+    for _ in range(2):
+        result = run(source, "--project", "counted")
+        numbers += [line for line in output_lines(result) if line.startswith("NUMBER=")]
+    assert [n.split()[0] for n in numbers] == ["NUMBER=1", "NUMBER=2"]
+
+
+def test_secrets_are_resolved_and_masked_everywhere(fixture_source, tmp_path):
+    # §1.4 parameter-store, secrets-manager json keys, masking (exact match: a reversed secret is not masked)
+    source = fixture_source("secrets")
+    summary = tmp_path / "summary.json"
+    result = run(source, "--parameters", str(source / "parameters.yml"), "--summary-json", str(summary))
+    assert result.code == 0, result.stderr
+    out = output_lines(result)
+    assert "password is ***" in out
+    assert "user is *** token is ***" in out
+    assert "wp-terc3s" in out
+    build_dir = next((source / ".simulator" / "builds").iterdir())
+    for text in (result.stdout, (build_dir / "build.log").read_text(), summary.read_text()):
+        assert "s3cret-pw" not in text and "admin-user" not in text and "tok-98765" not in text
+    exported = json.loads(summary.read_text())["exportedEnvironmentVariables"]
+    assert exported == [{"name": "DB_PASSWORD", "value": "***"}, {"name": "TAG", "value": "release-1"}]
+
+
+def test_default_parameters_file_is_used(fixture_source):
+    source = fixture_source("secrets")
+    (source / ".simulator").mkdir()
+    (source / "parameters.yml").rename(source / ".simulator" / "parameters.yml")
+    assert run(source).code == 0
+
+
+def test_missing_parameter_fails_download_source_before_any_command(fixture_source, tmp_path):
+    # §1.4 / §5.3: DOWNLOAD_SOURCE FAILED with the local agent's context message
+    summary = tmp_path / "summary.json"
+    result = run(fixture_source("missing_parameter"), "--summary-json", str(summary))
+    assert result.code == 1
+    assert "must-not-run" not in output_lines(result)
+    assert agent_lines(result.stdout)[-2:] == [
+        "Phase complete: DOWNLOAD_SOURCE State: FAILED",
+        "Phase context status code: Decrypted Variables Error Message: parameter does not exist: "
+        "/shop/dev/does-not-exist",
+    ]
+    assert phase_statuses(summary)[1][3:] == [
+        ("DOWNLOAD_SOURCE", "FAILED"),
+        ("FINALIZING", "SUCCEEDED"),
+        ("COMPLETED", None),
+    ]
+
+
+def test_unknown_runtime_version_fails_like_codebuild(fixture_source):
+    # §6.1 / §5.3 YAML_FILE_ERROR
+    result = run(fixture_source("runtime_unknown"))
+    assert result.code == 1
+    assert agent_lines(result.stdout)[-1] == (
+        "Phase context status code: YAML_FILE_ERROR Message: Unknown runtime version named '3.8' of python. "
+        "This build image has the following versions: 3.11"
+    )
+
+
+def test_artifacts_base_directory_exclude_discard_and_secondary(fixture_source, tmp_path):
+    # §1.9
+    source = fixture_source("artifacts_selection")
+    summary = tmp_path / "summary.json"
+    artifacts = tmp_path / "artifacts"
+    result = run(
+        source,
+        "--artifacts",
+        str(artifacts),
+        "--summary-json",
+        str(summary),
+        env={"SUDO_UID": "4321", "SUDO_GID": "4322"},
+    )
+    assert result.code == 0, result.stderr
+    assert sorted(p.relative_to(artifacts).as_posix() for p in artifacts.rglob("*")) == [
+        "app.js",
+        "css",
+        "css/site.css",
+    ]
+    record = json.loads(summary.read_text())
+    assert record["artifacts"] == {"location": str(artifacts), "overrideArtifactName": True, "name": "frontend-1"}
+    flat = record["secondaryArtifacts"][0]
+    assert flat["artifactIdentifier"] == "flat"
+    assert sorted(p.name for p in (tmp_path.joinpath(flat["location"])).iterdir()) == ["app.js", "site.css"]
+    # Files come out owned by the invoking user (the one sudo names when run as root), not by root.
+    owners = {(p.stat().st_uid, p.stat().st_gid) for p in artifacts.rglob("*")}
+    assert owners == {(4321, 4322)}
+
+
+def test_no_matching_artifacts_fail_upload_with_client_error(fixture_source):
+    result = run(fixture_source("artifacts_no_match"))
+    assert result.code == 1
+    lines = agent_lines(result.stdout)
+    assert lines[lines.index("Found 0 file(s)") :] == [
+        "Found 0 file(s)",
+        "Skipping invalid file path imagedefinitions.json",
+        "Phase complete: UPLOAD_ARTIFACTS State: FAILED",
+        "Phase context status code: CLIENT_ERROR Message: no matching artifact paths found",
+    ]
+
+
+def test_staging_copies_what_a_clone_holds(fixture_source):
+    # Only tracked and untracked-not-ignored files reach CODEBUILD_SRC_DIR; .simulator never does.
+    source = fixture_source("staging_filter")
+    (source / "ignored.log").write_text("x")
+    (source / "node_modules").mkdir()
+    (source / "node_modules" / "big.js").write_text("x")
+    (source / "untracked.txt").write_text("x")
+    result = run(source)
+    assert result.code == 0, result.stderr
+    listed = [line for line in output_lines(result) if line.startswith("./")]
+    assert listed == ["./.gitignore", "./buildspec.yml", "./src/tracked.txt", "./untracked.txt"]
+
+
+def test_mount_shares_the_working_tree(fixture_source):
+    source = fixture_source("staging_filter")
+    (source / "ignored.log").write_text("x")
+    result = run(source, "--mount")
+    assert result.code == 0, result.stderr
+    assert "./ignored.log" in output_lines(result)
+
+
+def test_run_as_switches_user_and_keeps_the_session(fixture_source):
+    # §1.3: top-level run-as, phase-level override
+    result = run(fixture_source("run_as_user"))
+    assert result.code == 0, result.stderr
+    out = output_lines(result)
+    assert out[:3] == ["codebuild-user", "root", "FROM_USER=yes HOME=/root"]
+
+
+def test_env_shell_bash(fixture_source):
+    # §1.4 env.shell; bash's error form from §1.2
+    result = run(fixture_source("shell_bash"))
+    assert result.code == 1
+    out = output_lines(result)
+    assert out[:2] == ["bash=yes", "second=b"]
+    assert "/codebuild/output/tmp/script.sh: line 4: not_a_command_xyz: command not found" in out
+
+
+def test_host_ca_is_injected_unless_refused(fixture_source, tmp_path):
+    source = fixture_source("session_v02")
+    (source / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        "      - 'echo ssl=${SSL_CERT_FILE-unset}'\n"
+        '      - \'test ! -e "$SSL_CERT_FILE" || cmp -s "$SSL_CERT_FILE" /dev/null || echo bundle-present\'\n'
+    )
+    with_ca = output_lines(run(source))
+    assert with_ca[:2] == ["ssl=/usr/local/share/simulator/host-ca-bundle.crt", "bundle-present"]
+    without = output_lines(run(source, "--no-host-ca"))
+    assert without[0] == "ssl=unset"
+
+
+def test_https_through_the_intercepting_proxy_works_in_a_build(fixture_source):
+    source = fixture_source("session_v02")
+    (source / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        "      - curl -fsS -o /dev/null https://pypi.org/simple/pip/ && echo pypi-reachable\n"
+    )
+    result = run(source)
+    assert result.code == 0, result.stdout
+    assert "pypi-reachable" in output_lines(result)

@@ -94,8 +94,9 @@ def agent_lines(stdout: str) -> list[str]:
     return [line.split(" ", 3)[3] for line in stdout.splitlines() if line.startswith("[Container] ")]
 
 
-def leftover_containers() -> list[str]:
+def leftover_containers(build_id: str | None = None) -> list[str]:
+    """Containers the simulator created and did not remove: of one build, or of any."""
     import docker
 
-    client = docker.from_env()
-    return [c.name for c in client.containers.list(all=True, filters={"label": "simulator.managed=true"})]
+    label = f"simulator.build-id={build_id}" if build_id else "simulator.managed=true"
+    return [c.name for c in docker.from_env().containers.list(all=True, filters={"label": label})]

@@ -29,11 +29,11 @@ def test_timeout_ends_timed_out_and_removes_the_container(fixture_source, tmp_pa
     assert record["buildStatus"] == "TIMED_OUT"
     assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["TIMED_OUT"]
     assert "finally-must-not-run" not in result.stdout
+    assert leftover_containers(record["id"]) == []
     assert agent_lines(result.stdout)[-2:] == [
         "Phase complete: BUILD State: TIMED_OUT",
         "Phase context status code: BUILD_TIMED_OUT Message: Build has timed out. ",
     ]
-    assert leftover_containers() == []
 
 
 def start_build(source, summary):
@@ -78,7 +78,7 @@ def test_interrupt_stops_the_build_and_removes_the_container(fixture_source, tmp
         "Phase complete: BUILD State: STOPPED",
         "Phase context status code: BUILD_STOPPED Message: Build was stopped by the user",
     ]
-    assert leftover_containers() == []
+    assert leftover_containers(record["id"]) == []
 
 
 def test_prune_removes_labelled_leftovers(tmp_path):

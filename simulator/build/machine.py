@@ -37,6 +37,8 @@ CONTAINER_DEAD = PhaseContext(
 TIMED_OUT = PhaseContext("BUILD_TIMED_OUT", "Build has timed out. ")
 STOPPED = PhaseContext("BUILD_STOPPED", "Build was stopped by the user")
 _NO_CONTEXTS: list[PhaseContext] = []
+_RECOVERY_SECONDS = 10.0  # for the killed command to be reported by the agent
+_SAVING_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,9 @@ class BuildMachine:
         return status
 
     def _cut_short(self, ending: Status) -> Status:
+        """Stop the running command; the session stays usable only to save what the build made so far."""
         self._ending = ending
-        self._session_usable = False
+        self._session_usable = self._session.recover(timeout=_RECOVERY_SECONDS)
         return ending
 
     def _phase_runner(self, phase: PhaseType) -> Callable[[], tuple[Status, list[PhaseContext]]]:
@@ -289,8 +292,23 @@ class BuildMachine:
         return self._probe([f'printf "%s" "{escaped}"']).decode(errors="replace")
 
     def _finalize(self) -> tuple[Status, list[PhaseContext]]:
-        self._freeze_exported_variables()
+        if self._ending:
+            self._save_artifacts_of_cut_short_build()
+        else:
+            self._freeze_exported_variables()
         return Status.SUCCEEDED, _NO_CONTEXTS
+
+    def _save_artifacts_of_cut_short_build(self) -> None:
+        """Nothing the user built is lost: a timed-out or stopped build still hands back its artifacts.
+
+        CodeBuild skips UPLOAD_ARTIFACTS here, and so do the phase records; the files are saved on the side.
+        """
+        spec = self._spec.artifacts
+        if spec is None or not self._session_usable:
+            return
+        self._log.info("saving_artifacts", status=self._ending.value, path=str(self._plan.artifacts_dir))
+        if self._export(spec, self._list_source_files(), self._plan.artifacts_dir):
+            self.result.artifacts_location = str(self._plan.artifacts_dir)
 
     def _freeze_exported_variables(self) -> None:
         """§1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""
@@ -304,7 +322,9 @@ class BuildMachine:
     def _probe(self, body: list[str]) -> bytes:
         capture = Capture()
         request: AgentRequest = self._scripts.probe(body)
-        outcome = self._session.run(request, capture, self._deadline)
+        # A cut-short build's deadline has passed; saving its artifacts gets a budget of its own.
+        deadline = self._clock() + _SAVING_SECONDS if self._ending else self._deadline
+        outcome = self._session.run(request, capture, deadline)
         if not outcome:
             raise SessionLost(f"the simulator's own step failed: {capture.data.decode(errors='replace')}")
         return bytes(capture.data)

@@ -98,17 +98,20 @@ def run_build(
         log_file = stack.enter_context(open(build_dir / "build.log", "w", encoding="utf-8"))
         renderer = json_line if request.log_format == "json" else text_line
         log = build_logger(masker, [(renderer, console), (text_line, log_file)], time.time)
-        result = _execute(client, request, plan, environment, log)
+        result = _execute(client, image, request, plan, environment, log)
     _write_summary(request, build_dir, result, masker)
     return RunOutcome(result, build_dir)
 
 
-def _execute(client: Any, request: RunRequest, plan: BuildPlan, environment: dict[str, str], log: Any) -> BuildResult:
+def _execute(
+    client: Any, image: str, request: RunRequest, plan: BuildPlan, environment: dict[str, str], log: Any
+) -> BuildResult:
+    """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE)."""
     if plan.download_failure:
         # Nothing will run: the build fails in DOWNLOAD_SOURCE before any container is needed (§3.2).
         return BuildMachine(plan, _NoSession(), log).run()
     spec = ContainerSpec(
-        image=plan.identity.image,
+        image=image,
         build_id=plan.identity.build_id,
         environment=environment,
         bind_mounts={str(request.source_dir): plan.identity.source_dir} if request.mount_source else {},

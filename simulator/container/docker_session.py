@@ -90,11 +90,13 @@ class DockerSession:
         self._sock = sock
         self._reader = reader
         self._lost = False
+        self._pending: int | None = None  # the request whose end marker has not arrived yet
 
     def run(self, request: AgentRequest, on_output: OutputSink, deadline: float | None) -> CommandOutcome:
-        if self._lost:
-            raise SessionLost("the build container is gone")
+        if self._lost or self._pending is not None:
+            raise SessionLost("the build container is gone, or still busy with an interrupted command")
         started = time.time()
+        self._pending = request.request_id
         try:
             self._sock.sendall(request.encode())
         except OSError as error:
@@ -105,6 +107,7 @@ class DockerSession:
             if isinstance(event, Output):
                 on_output(event.data)
             elif isinstance(event, Finished) and event.request_id == request.request_id:
+                self._pending = None
                 return CommandOutcome(event.exit_status, started, time.time())
 
     def _next_event(self, deadline: float | None) -> StreamEvent:
@@ -112,12 +115,31 @@ class DockerSession:
         try:
             event = self._reader.events.get(timeout=timeout)
         except queue.Empty:
-            self._lost = True
             raise DeadlineReached() from None
         if event is _END_OF_STREAM:
             self._lost = True
             raise SessionLost("the build container ended while a command was running")
         return event
+
+    def recover(self, timeout: float) -> bool:
+        """Kill every process but the agent (PID 1), then wait for the agent to report the killed command."""
+        if self._pending is None:
+            return not self._lost
+        try:
+            # kill(-1) reaches every process the caller may signal except PID 1 and the caller itself.
+            self.container.exec_run(["/bin/sh", "-c", "kill -9 -1"], user="0:0")
+        except docker.errors.DockerException as error:
+            log.warning("container_interrupt_failed", error=_first_line(error))
+            return False
+        deadline = time.time() + timeout
+        while True:
+            try:
+                event = self._next_event(deadline)
+            except (DeadlineReached, SessionLost):
+                return False
+            if isinstance(event, Finished) and event.request_id == self._pending:
+                self._pending, self._lost = None, False
+                return True
 
     def read_file(self, path: str) -> bytes:
         stream, _ = self.container.get_archive(path)

@@ -37,3 +37,7 @@ class Session(Protocol):
     def read_file(self, path: str) -> bytes:
         """The contents of one regular file inside the container."""
         ...
+
+    def recover(self, timeout: float) -> bool:
+        """End whatever command is still running so the session takes requests again; False if it cannot."""
+        ...

@@ -46,6 +46,7 @@ TEMPLATES: dict[str, str] = {
     "build_timed_out": "Build timed out after {minutes} minutes: stopping the build container",
     "build_stopped": "Build stopped by the user: stopping the build container",
     "container_lost": "The build container ended unexpectedly",
+    "saving_artifacts": "Build {status}: saving the artifacts it made so far to {path}",
 }
 # Events for machines only: the text log, like CodeBuild's, has no line for them.
 JSON_ONLY = frozenset({"build_finished"})

@@ -234,3 +234,13 @@ def test_absent_phases_are_still_entered_and_succeed(tmp_path, version):
         "POST_BUILD",
     ]
     assert log.named("no_commands") == [{"name": "install"}, {"name": "pre_build"}, {"name": "post_build"}]
+
+
+def test_timed_out_build_still_hands_back_its_artifacts(tmp_path):
+    session = FakeSession(files={"dist/app.js": b"js"}, times_out_on="make")
+    result, log = run(ARTIFACTS, session, tmp_path)
+    assert result.status is Status.TIMED_OUT
+    assert ("UPLOAD_ARTIFACTS", "SUCCEEDED") not in phases(result)  # as in the cloud: no UPLOAD_ARTIFACTS phase
+    assert (tmp_path / "artifacts" / "app.js").read_bytes() == b"js"
+    assert log.named("saving_artifacts") == [{"status": "TIMED_OUT", "path": str(tmp_path / "artifacts")}]
+    assert result.exported_variables == {}

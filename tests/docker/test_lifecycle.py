@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import docker
 import pytest
@@ -30,9 +31,13 @@ def test_timeout_ends_timed_out_and_removes_the_container(fixture_source, tmp_pa
     assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["TIMED_OUT"]
     assert "finally-must-not-run" not in result.stdout
     assert leftover_containers(record["id"]) == []
-    assert agent_lines(result.stdout)[-2:] == [
+    # What the build made before its time ran out is handed back all the same.
+    assert (Path(record["artifacts"]["location"]) / "partial.txt").read_text() == "partial\n"
+    lines = agent_lines(result.stdout)
+    assert lines[lines.index("Phase complete: BUILD State: TIMED_OUT") :][:3] == [
         "Phase complete: BUILD State: TIMED_OUT",
         "Phase context status code: BUILD_TIMED_OUT Message: Build has timed out. ",
+        f"Build TIMED_OUT: saving the artifacts it made so far to {record['artifacts']['location']}",
     ]
 
 
@@ -74,11 +79,14 @@ def test_interrupt_stops_the_build_and_removes_the_container(fixture_source, tmp
     record = json.loads(summary.read_text())
     assert record["buildStatus"] == "STOPPED"
     assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["STOPPED"]
-    assert agent_lines(stdout)[-2:] == [
+    lines = agent_lines(stdout)
+    assert lines[lines.index("Phase complete: BUILD State: STOPPED") :][:3] == [
         "Phase complete: BUILD State: STOPPED",
         "Phase context status code: BUILD_STOPPED Message: Build was stopped by the user",
+        f"Build STOPPED: saving the artifacts it made so far to {record['artifacts']['location']}",
     ]
     assert leftover_containers(record["id"]) == []
+    assert (Path(record["artifacts"]["location"]) / "partial.txt").read_text() == "partial\n"
 
 
 def test_prune_removes_labelled_leftovers(tmp_path):
@@ -100,3 +108,17 @@ def test_missing_image_is_an_environment_error(fixture_source):
     assert progress[0] == "Trying to pull no-such-image:1.0."
     assert last.startswith("error: Image no-such-image:1.0 does not exist locally")
     assert "Traceback" not in result.stderr
+
+
+def test_second_interrupt_while_stopping_still_exits_130_and_cleans_up(fixture_source, tmp_path):
+    # The first Ctrl-C stops gracefully; a second one during that stop forces the exit. Either way the
+    # container goes (the autouse fixture checks that none is left behind).
+    source = fixture_source("long_sleep")
+    process = start_build(source, tmp_path / "summary.json")
+    wait_for_line(process, "sleeping-now")
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr

@@ -366,3 +366,35 @@ def test_https_through_the_intercepting_proxy_works_in_a_build(fixture_source):
     result = run(source)
     assert result.code == 0, result.stdout
     assert "pypi-reachable" in output_lines(result)
+
+
+def test_json_log_format_has_one_object_per_event_and_build_log_keeps_the_text(fixture_source):
+    source = fixture_source("build_failure_routing")
+    result = run(source, "--log-format", "json")
+    assert result.code == 1
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"event": "command_failed", "command": "sh -c 'exit 4'", "exit_status": 4}.items() <= events[
+        [e["event"] for e in events].index("command_failed")
+    ].items()
+    assert events[-1]["event"] == "build_finished" and events[-1]["status"] == "FAILED"
+    build_log = next((source / ".simulator" / "builds").iterdir()) / "build.log"
+    assert "[Container] " in build_log.read_text()
+    assert "Command did not exit successfully sh -c 'exit 4' exit status 4" in build_log.read_text()
+
+
+def test_console_and_build_log_hold_the_same_lines(fixture_source):
+    source = fixture_source("build_failure_routing")
+    result = run(source)
+    build_log = (next((source / ".simulator" / "builds").iterdir()) / "build.log").read_text()
+    assert result.stdout.startswith(build_log)
+    assert result.stdout[len(build_log) :].splitlines()[0] == "PHASE             STATUS      DURATION"
+
+
+def test_curated_image_name_runs_the_local_image(fixture_source):
+    source = fixture_source("session_v02")
+    (source / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - echo image=$CODEBUILD_BUILD_IMAGE\n"
+    )
+    result = run(source, "--image", "aws/codebuild/standard:7.0")
+    assert result.code == 0, result.stderr
+    assert "image=aws/codebuild/standard:7.0" in output_lines(result)

@@ -148,7 +148,7 @@ def _identity(request: RunRequest, image: str, environ: Mapping[str, str]) -> Bu
         start_time_ms=int(time.time() * 1000),
         source_dir=f"/codebuild/output/src{random.randint(100_000_000, 4_294_967_295)}/src",
         image=request.image,
-        initiator=environ.get("CODEBUILD_SIMULATOR_INITIATOR") or _user_name(),
+        initiator=environ.get("SIMULATOR_INITIATOR") or _user_name(),
         region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         account=LOCAL_ACCOUNT,
         resolved_source_version=staging.resolved_commit(request.source_dir),

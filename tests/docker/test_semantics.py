@@ -183,7 +183,7 @@ def test_environment_precedence_and_codebuild_variables(fixture_source, tmp_path
         "OVERRIDDEN=flag",
         "--project",
         "shop",
-        env={"AWS_REGION": "eu-west-1", "CODEBUILD_SIMULATOR_INITIATOR": "alice"},
+        env={"AWS_REGION": "eu-west-1", "SIMULATOR_INITIATOR": "alice"},
     )
     assert result.code == 0, result.stderr
     out = output_lines(result)

@@ -1,0 +1,1 @@
+"""The container: the Docker engine adapter, the in-container agent, source staging and the build image."""

@@ -95,8 +95,14 @@ def agent_lines(stdout: str) -> list[str]:
 
 
 def leftover_containers(build_id: str | None = None) -> list[str]:
-    """Containers the simulator created and did not remove: of one build, or of any."""
+    """Containers of one build, or the simulator's containers whose owner process is gone (a leak).
+
+    Builds that are still running (a developer's, in another terminal) are not leftovers.
+    """
     import docker
 
+    from simulator.container.docker_session import is_leftover
+
     label = f"simulator.build-id={build_id}" if build_id else "simulator.managed=true"
-    return [c.name for c in docker.from_env().containers.list(all=True, filters={"label": label})]
+    containers = docker.from_env().containers.list(all=True, filters={"label": label})
+    return [c.name for c in containers if build_id or is_leftover(c.labels)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import queue
 import secrets
 import socket
@@ -26,6 +27,9 @@ from simulator.errors import EnvironmentProblem
 
 MANAGED_LABEL = "simulator.managed"
 BUILD_LABEL = "simulator.build-id"
+# Who owns a container: a container whose owner process is gone is a leftover; one whose owner runs is a build.
+OWNER_PID_LABEL = "simulator.owner-pid"
+OWNER_HOST_LABEL = "simulator.owner-host"
 _FRAME_HEADER = struct.Struct(">BxxxL")
 _END_OF_STREAM = None
 
@@ -45,7 +49,24 @@ class ContainerSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def all_labels(self) -> dict[str, str]:
-        return {MANAGED_LABEL: "true", BUILD_LABEL: self.build_id, **self.labels}
+        return {MANAGED_LABEL: "true", BUILD_LABEL: self.build_id, **owner_labels(), **self.labels}
+
+
+def owner_labels() -> dict[str, str]:
+    return {OWNER_PID_LABEL: str(os.getpid()), OWNER_HOST_LABEL: socket.gethostname()}
+
+
+def is_leftover(labels: Mapping[str, str], *, include_other_hosts: bool = False) -> bool:
+    """True when the process that created the object is gone (or, if asked, when it ran on another host)."""
+    if labels.get(OWNER_HOST_LABEL) != socket.gethostname():
+        return include_other_hosts
+    try:
+        os.kill(int(labels.get(OWNER_PID_LABEL, "")), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, PermissionError):
+        return not labels.get(OWNER_PID_LABEL, "").isdigit()
+    return False
 
 
 class _FrameReader(threading.Thread):
@@ -217,17 +238,23 @@ def remove_container(container: Any) -> None:
         log.warning("container_cleanup_failed", container=container.name, error=_first_line(error))
 
 
-def prune(client: docker.DockerClient) -> dict[str, int]:
-    """Remove every container, volume and network the simulator created (leftovers of a crash)."""
+def prune(client: docker.DockerClient, *, everything: bool = False) -> dict[str, int]:
+    """Remove the containers, volumes and networks that crashed runs left behind.
+
+    Objects of builds still running on this host are kept, unless `everything` is asked for.
+    """
     selector = {"label": f"{MANAGED_LABEL}=true"}
     removed = {"containers": 0, "volumes": 0, "networks": 0}
     for container in client.containers.list(all=True, filters=selector):
-        remove_container(container)
-        removed["containers"] += 1
+        if everything or is_leftover(container.labels):
+            remove_container(container)
+            removed["containers"] += 1
     for volume in client.volumes.list(filters=selector):
-        volume.remove(force=True)
-        removed["volumes"] += 1
+        if everything or is_leftover(volume.attrs.get("Labels") or {}):
+            volume.remove(force=True)
+            removed["volumes"] += 1
     for network in client.networks.list(filters=selector):
-        network.remove()
-        removed["networks"] += 1
+        if everything or is_leftover(network.attrs.get("Labels") or {}):
+            network.remove()
+            removed["networks"] += 1
     return removed

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +15,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.conftest import ROOT, agent_lines, leftover_containers, simulator
+from tests.conftest import IMAGE, ROOT, agent_lines, leftover_containers, simulator
 
 pytestmark = pytest.mark.docker
 
@@ -89,15 +91,28 @@ def test_interrupt_stops_the_build_and_removes_the_container(fixture_source, tmp
     assert (Path(record["artifacts"]["location"]) / "partial.txt").read_text() == "partial\n"
 
 
-def test_prune_removes_labelled_leftovers(tmp_path):
+def test_prune_removes_leftovers_of_dead_runs_and_keeps_running_builds(tmp_path):
     client = docker.from_env()
-    client.containers.create(
-        "simulator/codebuild-standard:7.0-local", ["sleep", "1"], labels={"simulator.managed": "true"}
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    managed = {"simulator.managed": "true", "simulator.owner-host": host}
+    leftover = client.containers.create(
+        IMAGE, ["true"], labels={**managed, "simulator.owner-pid": finished.stdout.strip()}
     )
-    result = simulator("prune", cwd=tmp_path)
-    assert result.code == 0
-    assert result.stdout == "1 containers, 0 volumes, 0 networks removed\n"
-    assert leftover_containers() == []
+    running = client.containers.create(IMAGE, ["true"], labels={**managed, "simulator.owner-pid": str(os.getpid())})
+    try:
+        result = simulator("prune", cwd=tmp_path)
+        assert (result.code, result.stdout) == (0, "1 containers, 0 volumes, 0 networks removed\n")
+        assert [c.id for c in client.containers.list(all=True, filters={"label": "simulator.managed=true"})] == [
+            running.id
+        ]
+        with pytest.raises(docker.errors.NotFound):
+            leftover.reload()
+        assert simulator("prune", "--all", cwd=tmp_path).stdout == "1 containers, 0 volumes, 0 networks removed\n"
+    finally:
+        for container in (leftover, running):
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True)
 
 
 def test_missing_image_is_an_environment_error(fixture_source):

@@ -10,10 +10,11 @@ from simulator.container.docker_session import connect, prune
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("prune", help="remove leftovers of crashed runs (never images)")
+    parser.add_argument("--all", action="store_true", help="also remove the containers of builds still running")
     parser.set_defaults(handler=run)
 
 
-def run(_args: argparse.Namespace) -> int:
-    removed = prune(connect())
+def run(args: argparse.Namespace) -> int:
+    removed = prune(connect(), everything=args.all)
     print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed")
     return 0

@@ -41,6 +41,10 @@ _RECOVERY_SECONDS = 10.0  # for the killed command to be reported by the agent
 _SAVING_SECONDS = 120.0
 
 
+class StepFailed(Exception):
+    """A step of the simulator's own (listing or packing artifacts) failed inside the build container."""
+
+
 @dataclass(frozen=True)
 class BuildPlan:
     """Everything decided before the container starts; the machine only carries it out."""
@@ -118,6 +122,9 @@ class BuildMachine:
         except KeyboardInterrupt:
             self._log.info("build_stopped")
             status, contexts = self._cut_short(Status.STOPPED), [STOPPED]
+        except StepFailed as failure:
+            self._succeeding = False
+            status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
         except SessionLost:
             self._log.info("container_lost")
             self._session_usable = False
@@ -326,7 +333,8 @@ class BuildMachine:
         deadline = self._clock() + _SAVING_SECONDS if self._ending else self._deadline
         outcome = self._session.run(request, capture, deadline)
         if not outcome:
-            raise SessionLost(f"the simulator's own step failed: {capture.data.decode(errors='replace')}")
+            output = capture.data.decode(errors="replace").strip()
+            raise StepFailed(f"{body[0].split()[0]} failed in the build image: {output or 'no output'}")
         return bytes(capture.data)
 
 

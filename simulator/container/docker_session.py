@@ -195,7 +195,8 @@ def open_session(
 ) -> Iterator[DockerSession]:
     """Create, fill and start the build container; it is removed on the way out, whatever happens."""
     nonce = secrets.token_hex(8)
-    container = client.containers.create(
+    container = _create(
+        client,
         spec.image,
         entrypoint=["/bin/sh", "-c", agent_script(), "simulator-agent", nonce],
         command=[],
@@ -207,19 +208,41 @@ def open_session(
         stdin_open=True,
         tty=False,
         volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
-        detach=True,
     )
     try:
-        if staged_files:
+        session = _start(client, container, staged_files, nonce)
+        yield session
+    finally:
+        remove_container(container)
+
+
+def _start(client: docker.DockerClient, container: Any, staged_files: IO[bytes] | None, nonce: str) -> DockerSession:
+    """Copy the staged files in, attach to the agent's streams before it can print, then start it."""
+    try:
+        if staged_files is not None:
             container.put_archive("/", staged_files)
         attach = client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
         raw_socket: socket.socket = attach._sock  # the SocketIO wrapper cannot write; the socket can
         reader = _FrameReader(raw_socket, ReplyParser(nonce))
         reader.start()
         container.start()
-        yield DockerSession(container, raw_socket, reader)
-    finally:
-        remove_container(container)
+    except docker.errors.APIError as error:
+        # codebuild-semantics §5.3: an image without `sh` cannot host a build.
+        raise EnvironmentProblem(
+            f"The build container did not start ({error.explanation or error}): the image needs /bin/sh."
+        ) from error
+    return DockerSession(container, raw_socket, reader)
+
+
+def _create(client: docker.DockerClient, image: str, **options: Any) -> Any:
+    try:
+        return client.containers.create(image, detach=True, **options)
+    except docker.errors.ImageNotFound as error:
+        raise EnvironmentProblem(f"The image {image} is not on this Docker engine: build or load it.") from error
+    except docker.errors.APIError as error:
+        raise EnvironmentProblem(
+            f"Docker refused to create the build container ({error.explanation or error}): check the engine."
+        ) from error
 
 
 def container_name(build_id: str) -> str:

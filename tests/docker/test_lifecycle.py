@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -137,3 +139,23 @@ def test_second_interrupt_while_stopping_still_exits_130_and_cleans_up(fixture_s
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "Traceback" not in stderr
+
+
+def test_an_image_without_sh_cannot_host_a_build(fixture_source):
+    # codebuild-semantics §5.3: CodeBuild needs `sh` in every image.
+    client = docker.from_env()
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        info = tarfile.TarInfo("README")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"x\n"))
+    client.api.import_image_from_data(archive.getvalue(), repository="simulator-test/no-shell", tag="1")
+    try:
+        result = simulator(
+            "run", "buildspec.yml", "--image", "simulator-test/no-shell:1", cwd=fixture_source("session_v02")
+        )
+    finally:
+        client.images.remove("simulator-test/no-shell:1", force=True)
+    assert result.code == 3
+    assert result.stderr.startswith("error: The build container did not start (")
+    assert result.stderr.endswith("): the image needs /bin/sh.\n")

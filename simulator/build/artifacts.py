@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import posixpath
 import re
@@ -12,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from simulator.buildspec.model import ArtifactSpec
 
@@ -115,11 +115,11 @@ def _excluded(spec: ArtifactSpec, relative: str) -> bool:
 
 
 def extract_selected(
-    archive: bytes, selection: Sequence[SelectedFile], destination: Path, owner: tuple[int, int] | None
+    archive: IO[bytes], selection: Sequence[SelectedFile], destination: Path, owner: tuple[int, int] | None
 ) -> None:
     """Write the selected files from the container's tar under `destination`, owned by the invoking user."""
     wanted = {"./" + item.source: item.destination for item in selection}
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+    with tarfile.open(fileobj=archive, mode="r|") as tar:
         for member in tar:
             target_name = wanted.get(member.name) or wanted.get("./" + member.name.removeprefix("./"))
             if target_name is None:

@@ -284,9 +284,9 @@ class BuildMachine:
                 self._log.info("skipping_invalid_path", path=pattern)
             return False
         self._probe(archive_files_body([item.source for item in selection]))
-        archive = self._session.read_file(ARTIFACT_ARCHIVE)
         destination.mkdir(parents=True, exist_ok=True)
-        artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
+        with self._session.open_file(ARTIFACT_ARCHIVE) as archive:
+            artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
         return True
 
     def _list_source_files(self) -> list[str]:

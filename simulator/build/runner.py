@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -251,5 +251,8 @@ class _NoSession:
     def run(self, *_: Any, **__: Any) -> CommandOutcome:
         raise AssertionError("no container was started for this build")
 
-    def read_file(self, path: str) -> bytes:
+    def open_file(self, path: str) -> AbstractContextManager[IO[bytes]]:
         raise AssertionError("no container was started for this build")
+
+    def recover(self, timeout: float) -> bool:
+        return False

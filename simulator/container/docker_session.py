@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import os
 import queue
 import secrets
 import socket
 import struct
 import tarfile
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -31,6 +31,7 @@ BUILD_LABEL = "simulator.build-id"
 OWNER_PID_LABEL = "simulator.owner-pid"
 OWNER_HOST_LABEL = "simulator.owner-host"
 _FRAME_HEADER = struct.Struct(">BxxxL")
+_SPOOL_IN_MEMORY = 64 * 1024 * 1024
 _END_OF_STREAM = None
 
 log = structlog.get_logger("simulator.container")
@@ -162,14 +163,20 @@ class DockerSession:
                 self._pending, self._lost = None, False
                 return True
 
-    def read_file(self, path: str) -> bytes:
+    @contextmanager
+    def open_file(self, path: str) -> Iterator[IO[bytes]]:
+        """Docker hands a file back wrapped in a tar; it is spooled to disk past 64 MiB, never all in memory."""
         stream, _ = self.container.get_archive(path)
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
-            member = archive.next()
-            extracted = archive.extractfile(member) if member else None
-            if extracted is None:
-                raise FileNotFoundError(path)
-            return extracted.read()
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+            for chunk in stream:
+                spool.write(chunk)
+            spool.seek(0)
+            with tarfile.open(fileobj=spool) as archive:
+                member = archive.next()
+                extracted = archive.extractfile(member) if member else None
+                if extracted is None:
+                    raise FileNotFoundError(path)
+                yield extracted
 
 
 def connect() -> docker.DockerClient:

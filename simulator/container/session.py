@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import IO, Protocol
 
 from simulator.container.protocol import AgentRequest
 
@@ -34,8 +35,8 @@ class Session(Protocol):
         """Run one script through the agent; stream its output to `on_output` as it comes."""
         ...
 
-    def read_file(self, path: str) -> bytes:
-        """The contents of one regular file inside the container."""
+    def open_file(self, path: str) -> AbstractContextManager[IO[bytes]]:
+        """One regular file inside the container, readable without holding it all in memory."""
         ...
 
     def recover(self, timeout: float) -> bool:

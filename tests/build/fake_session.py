@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 from dataclasses import dataclass, field
@@ -60,8 +61,8 @@ class FakeSession:
                 tar.addfile(info, io.BytesIO(content))
         return buffer.getvalue()
 
-    def read_file(self, path):
-        return self._archive
+    def open_file(self, path):
+        return contextlib.nullcontext(io.BytesIO(self._archive))
 
     def recover(self, timeout):
         self.recovered = True

@@ -72,7 +72,7 @@ def test_extract_writes_selected_files_under_their_destination(tmp_path):
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(content), 0o640
             tar.addfile(info, io.BytesIO(content))
-    extract_selected(buffer.getvalue(), [SelectedFile("out/a.txt", "nested/a.txt")], tmp_path, None)
+    extract_selected(io.BytesIO(buffer.getvalue()), [SelectedFile("out/a.txt", "nested/a.txt")], tmp_path, None)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "nested",
         "nested/a.txt",

@@ -229,7 +229,7 @@ def _start(client: docker.DockerClient, container: Any, staged_files: IO[bytes] 
         if staged_files is not None:
             container.put_archive("/", staged_files)
         attach = client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-        raw_socket: socket.socket = attach._sock  # the SocketIO wrapper cannot write; the socket can
+        raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
         reader = _FrameReader(raw_socket, ReplyParser(nonce))
         reader.start()
         container.start()

@@ -35,17 +35,6 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "buildspec"
 REPO_ROOT = Path(__file__).parent.parent.parent
 
 
-@pytest.fixture
-def fixture_buildspec(fixture_source, monkeypatch):
-    """Copy tests/fixtures/buildspec/<case> to tmp_path; return its buildspec as the relative path users type."""
-
-    def copy(case: str) -> Path:
-        monkeypatch.chdir(fixture_source(f"buildspec/{case}", git=False))
-        return Path("buildspec.yml")
-
-    return copy
-
-
 def parse(text: str) -> Buildspec:
     loaded = parse_buildspec(text, Path("buildspec.yml"))
     assert loaded.warnings == ()

@@ -140,7 +140,13 @@ class BuildMachine:
         return status
 
     def _cut_short(self, ending: Status) -> Status:
-        """Stop the running command; the session stays usable only to save what the build made so far."""
+        """Stop the running command; the session stays usable only to save what the build made so far.
+
+        Cut short a second time (Ctrl-C while saving), the build gives up on saving.
+        """
+        if self._ending:
+            self._session_usable = False
+            return ending
         self._ending = ending
         self._session_usable = self._session.recover(timeout=_RECOVERY_SECONDS)
         return ending

@@ -64,7 +64,7 @@ def next_phase(phase: PhaseType, status: Status, on_failure: OnFailure | None = 
     UPLOAD_ARTIFACTS are skipped, inferred). RETRY forms are parsed but not simulated yet: they take the
     default route, as if no `on-failure` were set.
     """
-    if status is Status.SUCCEEDED:
+    if status is Status.SUCCEEDED or phase is PhaseType.FINALIZING:
         return following(phase)
     if status in (Status.TIMED_OUT, Status.STOPPED):
         return PhaseType.FINALIZING

@@ -244,3 +244,17 @@ def test_timed_out_build_still_hands_back_its_artifacts(tmp_path):
     assert (tmp_path / "artifacts" / "app.js").read_bytes() == b"js"
     assert log.named("saving_artifacts") == [{"status": "TIMED_OUT", "path": str(tmp_path / "artifacts")}]
     assert result.exported_variables == {}
+
+
+def test_interrupt_while_saving_artifacts_gives_up_saving(tmp_path):
+    class InterruptedWhileSaving(FakeSession):
+        def run(self, request, on_output, deadline):
+            if request.script.split("\n")[3].startswith("find "):
+                raise KeyboardInterrupt
+            return super().run(request, on_output, deadline)
+
+    session = InterruptedWhileSaving(files={"dist/app.js": b"js"}, interrupted_on="make")
+    result, _ = run(ARTIFACTS, session, tmp_path)
+    assert result.status is Status.STOPPED
+    assert phases(result)[-2:] == [("FINALIZING", "STOPPED"), ("COMPLETED", None)]
+    assert not (tmp_path / "artifacts").exists()

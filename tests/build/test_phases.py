@@ -51,3 +51,8 @@ def test_retry_takes_the_default_route_until_it_is_simulated():
 @pytest.mark.parametrize("status", [Status.TIMED_OUT, Status.STOPPED])
 def test_timeout_and_stop_go_straight_to_finalizing(status):
     assert next_phase(P.BUILD, status, parse_on_failure("CONTINUE")) is P.FINALIZING
+
+
+@pytest.mark.parametrize("status", [Status.FAILED, Status.TIMED_OUT, Status.STOPPED])
+def test_finalizing_always_completes(status):
+    assert next_phase(P.FINALIZING, status) is P.COMPLETED

@@ -1,0 +1,2 @@
+environment = "prod"
+region      = "us-west-2"

@@ -11,9 +11,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
-from simulator.buildspec.model import ArtifactSpec
+
+class FileSet(Protocol):
+    """What `artifacts`, its secondary artifacts and each report group have in common (§1.8, §1.9)."""
+
+    @property
+    def files(self) -> tuple[str, ...]: ...
+    @property
+    def base_directory(self) -> str | None: ...
+    @property
+    def discard_paths(self) -> bool: ...
 
 
 @lru_cache(maxsize=256)
@@ -83,7 +92,7 @@ def parent_directories(files: Iterable[str]) -> set[str]:
     return parents
 
 
-def select(spec: ArtifactSpec, files: Sequence[str]) -> list[SelectedFile]:
+def select(spec: FileSet, files: Sequence[str], exclude_paths: Sequence[str] = ()) -> list[SelectedFile]:
     """Apply files, base-directory, exclude-paths and discard-paths to the build's file list."""
     selected: dict[str, SelectedFile] = {}
     for base in base_directories(spec.base_directory, parent_directories(files)):
@@ -92,14 +101,14 @@ def select(spec: ArtifactSpec, files: Sequence[str]) -> list[SelectedFile]:
             if not path.startswith(prefix):
                 continue
             relative = path[len(prefix) :]
-            if not _included(spec, relative) or _excluded(spec, relative):
+            if not _included(spec, relative) or any(matches(p, relative) for p in exclude_paths):
                 continue
             destination = posixpath.basename(relative) if spec.discard_paths else relative
             selected.setdefault(destination, SelectedFile(path, destination))
     return sorted(selected.values(), key=lambda item: item.destination)
 
 
-def _included(spec: ArtifactSpec, relative: str) -> bool:
+def _included(spec: FileSet, relative: str) -> bool:
     return any(matches(p, relative) or _names_parent_directory(p, relative) for p in spec.files)
 
 
@@ -108,10 +117,6 @@ def _names_parent_directory(pattern: str, relative: str) -> bool:
     if any(c in pattern for c in "*?["):
         return False
     return relative.startswith(_normalise(pattern) + "/")
-
-
-def _excluded(spec: ArtifactSpec, relative: str) -> bool:
-    return any(matches(p, relative) for p in spec.exclude_paths)
 
 
 def extract_selected(

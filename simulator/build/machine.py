@@ -12,7 +12,7 @@ from simulator.build import artifacts as artifact_files
 from simulator.build.environment import BuildIdentity
 from simulator.build.output import Capture, LineSplitter
 from simulator.build.phases import COMMAND_PHASES, PhaseType, Status, next_phase
-from simulator.build.result import BuildResult, PhaseContext, PhaseRecord
+from simulator.build.result import BuildResult, PhaseContext, PhaseRecord, SavedArtifact
 from simulator.build.runtimes import RuntimeSelection
 from simulator.build.scripts import (
     ARTIFACT_ARCHIVE,
@@ -56,6 +56,7 @@ class BuildPlan:
     download_failure: PhaseContext | None
     artifacts_dir: Path
     secondary_artifacts_dir: Path
+    reports_dir: Path
     timeout_minutes: float
     file_owner: tuple[int, int] | None = None
 
@@ -258,21 +259,30 @@ class BuildMachine:
     def _upload_artifacts(self) -> tuple[Status, list[PhaseContext]]:
         self._freeze_exported_variables()
         spec = self._spec.artifacts
-        if spec is None:
+        if spec is None and not self._spec.reports:
             return Status.SUCCEEDED, _NO_CONTEXTS
         files = self._list_source_files()
+        self._save_reports(files)
+        if spec is None:
+            return Status.SUCCEEDED, _NO_CONTEXTS
         if not self._export(spec, files, self._plan.artifacts_dir):
             return Status.FAILED, [NO_ARTIFACTS]
-        self.result.artifacts_location = str(self._plan.artifacts_dir)
-        if spec.name:
-            self.result.artifact_name = self._evaluate(spec.name)
-            self._log.info("artifact_name", name=self.result.artifact_name)
+        self.result.artifacts = SavedArtifact(str(self._plan.artifacts_dir), self._artifact_name(spec))
         for identifier, secondary in spec.secondary_artifacts.items():
             destination = self._plan.secondary_artifacts_dir / identifier
             if not self._export(secondary, files, destination):
                 return Status.FAILED, [NO_ARTIFACTS]
-            self.result.secondary_artifacts[identifier] = str(destination)
+            self.result.secondary_artifacts[identifier] = SavedArtifact(
+                str(destination), self._artifact_name(secondary)
+            )
         return Status.SUCCEEDED, _NO_CONTEXTS
+
+    def _artifact_name(self, spec: ArtifactSpec) -> str | None:
+        if not spec.name:
+            return None
+        name = self._evaluate(spec.name)
+        self._log.info("artifact_name", name=name)
+        return name
 
     def _export(self, spec: ArtifactSpec, files: list[str], destination: Path) -> bool:
         base = spec.base_directory or "."
@@ -283,17 +293,34 @@ class BuildMachine:
         self._log.info("assembling_file_list")
         for pattern in spec.files:
             self._log.info("expanding", path=pattern)
-        selection = artifact_files.select(spec, files)
+        selection = artifact_files.select(spec, files, spec.exclude_paths)
         self._log.info("found_files", count=len(selection))
         if not selection:
             for pattern in spec.files:
                 self._log.info("skipping_invalid_path", path=pattern)
             return False
+        self._copy_out(selection, destination)
+        return True
+
+    def _save_reports(self, files: list[str]) -> None:
+        """Report files are kept per report group; a group without files is a warning, not a failure."""
+        for group, report in self._spec.reports.items():
+            selection = artifact_files.select(report, files)
+            destination = self._plan.reports_dir / group
+            if not selection:
+                self._log.info("report_files_missing", group=group)
+                continue
+            self._copy_out(selection, destination)
+            self.result.reports[group] = str(destination)
+            self._log.info(
+                "report_saved", group=group, count=len(selection), format=report.file_format, path=str(destination)
+            )
+
+    def _copy_out(self, selection: list[artifact_files.SelectedFile], destination: Path) -> None:
         self._probe(archive_files_body([item.source for item in selection]))
         destination.mkdir(parents=True, exist_ok=True)
         with self._session.open_file(ARTIFACT_ARCHIVE) as archive:
             artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
-        return True
 
     def _list_source_files(self) -> list[str]:
         listing = self._probe(LIST_FILES_BODY)
@@ -321,7 +348,7 @@ class BuildMachine:
             return
         self._log.info("saving_artifacts", status=self._ending.value, path=str(self._plan.artifacts_dir))
         if self._export(spec, self._list_source_files(), self._plan.artifacts_dir):
-            self.result.artifacts_location = str(self._plan.artifacts_dir)
+            self.result.artifacts = SavedArtifact(str(self._plan.artifacts_dir), None)
 
     def _freeze_exported_variables(self) -> None:
         """§1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""

@@ -14,6 +14,18 @@ class PhaseContext:
     message: str
 
 
+@dataclass(frozen=True)
+class SavedArtifact:
+    location: str
+    name: str | None  # the evaluated `name`, when the buildspec gives one
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"location": self.location}
+        if self.name:
+            record.update(overrideArtifactName=True, name=self.name)
+        return record
+
+
 @dataclass
 class PhaseRecord:
     phase_type: PhaseType
@@ -52,9 +64,9 @@ class BuildResult:
     ended: float | None = None
     phases: list[PhaseRecord] = field(default_factory=list)
     exported_variables: dict[str, str] = field(default_factory=dict)
-    artifacts_location: str | None = None
-    artifact_name: str | None = None
-    secondary_artifacts: dict[str, str] = field(default_factory=dict)
+    artifacts: SavedArtifact | None = None
+    secondary_artifacts: dict[str, SavedArtifact] = field(default_factory=dict)
+    reports: dict[str, str] = field(default_factory=dict)  # report group -> folder of its files
     timeout_minutes: float = 60.0
 
     @property
@@ -83,15 +95,14 @@ class BuildResult:
         }
         if self.source_version:
             record["resolvedSourceVersion"] = self.source_version
-        if self.artifacts_location is not None:
-            artifacts: dict[str, Any] = {"location": self.artifacts_location}
-            if self.artifact_name:
-                artifacts["overrideArtifactName"] = True
-                artifacts["name"] = self.artifact_name
-            record["artifacts"] = artifacts
+        if self.artifacts is not None:
+            record["artifacts"] = self.artifacts.to_json()
         if self.secondary_artifacts:
             record["secondaryArtifacts"] = [
-                {"artifactIdentifier": identifier, "location": location}
-                for identifier, location in self.secondary_artifacts.items()
+                {"artifactIdentifier": identifier, **artifact.to_json()}
+                for identifier, artifact in self.secondary_artifacts.items()
             ]
+        if self.reports:
+            # Local stand-in for reportArns: where each report group's files were saved.
+            record["reports"] = [{"reportGroup": group, "location": path} for group, path in self.reports.items()]
         return record

@@ -90,6 +90,7 @@ def run_build(
         download_failure=download_failure or runtime_failure,
         artifacts_dir=(request.artifacts_dir or build_dir / "artifacts").resolve(),
         secondary_artifacts_dir=build_dir / "secondary-artifacts",
+        reports_dir=build_dir / "reports",
         timeout_minutes=request.timeout_minutes,
         file_owner=_invoking_user(environ),
     )

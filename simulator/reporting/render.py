@@ -43,6 +43,8 @@ TEMPLATES: dict[str, str] = {
     "found_files": "Found {count} file(s)",
     "skipping_invalid_path": "Skipping invalid file path {path}",
     "artifact_name": "Artifact name: {name}",
+    "report_saved": "Report group {group}: {count} {format} file(s) saved to {path}",
+    "report_files_missing": "Report group {group}: no report files found",
     "build_timed_out": "Build timed out after {minutes} minutes: stopping the build container",
     "build_stopped": "Build stopped by the user: stopping the build container",
     "container_lost": "The build container ended unexpectedly",

@@ -52,7 +52,8 @@ def test_doc_example_glob_base_directory_with_discard_paths():
 
 def test_exclude_paths_drop_dot_files():
     files = ["app.py", ".env", "pkg/.cache", "pkg/mod.py"]
-    chosen = select(spec(**{"exclude-paths": ["**/.*"]}), files)
+    with_excludes = spec(**{"exclude-paths": ["**/.*"]})
+    chosen = select(with_excludes, files, with_excludes.exclude_paths)
     assert [c.destination for c in chosen] == ["app.py", "pkg/mod.py"]
 
 

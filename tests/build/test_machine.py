@@ -9,7 +9,7 @@ import pytest
 from simulator.build.environment import BuildIdentity
 from simulator.build.machine import BuildMachine, BuildPlan
 from simulator.build.phases import Status
-from simulator.build.result import PhaseContext
+from simulator.build.result import PhaseContext, SavedArtifact
 from simulator.buildspec import parse_buildspec
 from tests.build.fake_session import FakeSession
 
@@ -49,6 +49,7 @@ def run(buildspec_text, session, tmp_path, **plan_fields):
         download_failure=plan_fields.pop("download_failure", None),
         artifacts_dir=tmp_path / "artifacts",
         secondary_artifacts_dir=tmp_path / "secondary",
+        reports_dir=tmp_path / "reports",
         timeout_minutes=60.0,
         **plan_fields,
     )
@@ -208,7 +209,7 @@ def test_artifacts_are_copied_and_exports_frozen(tmp_path):
         "css/a.css",
     ]
     assert result.exported_variables == {"IMAGE_TAG": "abc123", "MISSING": ""}
-    assert result.artifacts_location == str(out)
+    assert result.artifacts == SavedArtifact(str(out), "app-$TAG")  # the fake session does not expand
     assert log.named("found_files") == [{"count": 2}]
 
 
@@ -258,3 +259,26 @@ def test_interrupt_while_saving_artifacts_gives_up_saving(tmp_path):
     assert result.status is Status.STOPPED
     assert phases(result)[-2:] == [("FINALIZING", "STOPPED"), ("COMPLETED", None)]
     assert not (tmp_path / "artifacts").exists()
+
+
+REPORTS = """
+version: 0.2
+phases:
+  build:
+    commands: [test]
+reports:
+  unit:
+    base-directory: build/reports
+    files: ['*.xml']
+  missing:
+    files: ['nothing/*.xml']
+"""
+
+
+def test_report_files_are_saved_per_group_and_a_missing_group_only_warns(tmp_path):
+    session = FakeSession(files={"build/reports/a.xml": b"<a/>", "build/reports/b.txt": b"x"})
+    result, log = run(REPORTS, session, tmp_path)
+    assert result.status is Status.SUCCEEDED
+    assert result.reports == {"unit": str(tmp_path / "reports" / "unit")}
+    assert (tmp_path / "reports" / "unit" / "a.xml").read_bytes() == b"<a/>"
+    assert log.named("report_files_missing") == [{"group": "missing"}]

@@ -286,9 +286,18 @@ def test_artifacts_base_directory_exclude_discard_and_secondary(fixture_source, 
     ]
     record = json.loads(summary.read_text())
     assert record["artifacts"] == {"location": str(artifacts), "overrideArtifactName": True, "name": "frontend-1"}
-    flat = record["secondaryArtifacts"][0]
-    assert flat["artifactIdentifier"] == "flat"
-    assert sorted(p.name for p in (tmp_path.joinpath(flat["location"])).iterdir()) == ["app.js", "site.css"]
+    build_dir = next((source / ".simulator" / "builds").iterdir())
+    assert record["secondaryArtifacts"] == [
+        {
+            "artifactIdentifier": "flat",
+            "location": str(build_dir / "secondary-artifacts" / "flat"),
+            "overrideArtifactName": True,
+            "name": "flat-1",
+        }
+    ]
+    assert sorted(p.name for p in (build_dir / "secondary-artifacts" / "flat").iterdir()) == ["app.js", "site.css"]
+    assert record["reports"] == [{"reportGroup": "unit-tests", "location": str(build_dir / "reports" / "unit-tests")}]
+    assert (build_dir / "reports" / "unit-tests" / "reports" / "junit.xml").read_text() == "<testsuite/>\n"
     # Files come out owned by the invoking user (the one sudo names when run as root), not by root.
     owners = {(p.stat().st_uid, p.stat().st_gid) for p in artifacts.rglob("*")}
     assert owners == {(4321, 4322)}

@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -95,17 +95,22 @@ def run_build(
         file_owner=_invoking_user(environ),
     )
     masker = Masker([*secrets.values(), *credential_values({**environ, **environment})])
-    with ExitStack() as stack:
-        log_file = stack.enter_context(open(build_dir / "build.log", "w", encoding="utf-8"))
+    with open(build_dir / "build.log", "w", encoding="utf-8") as log_file:
         renderer = json_line if request.log_format == "json" else text_line
         log = build_logger(masker, [(renderer, console), (text_line, log_file)], time.time)
-        result = _execute(client, image, request, plan, environment, log)
+        result = _execute(client, image, request, plan, environment, log, environ)
     _write_summary(request, build_dir, result, masker)
     return RunOutcome(result, build_dir)
 
 
 def _execute(
-    client: Any, image: str, request: RunRequest, plan: BuildPlan, environment: dict[str, str], log: Any
+    client: Any,
+    image: str,
+    request: RunRequest,
+    plan: BuildPlan,
+    environment: dict[str, str],
+    log: Any,
+    environ: Mapping[str, str],
 ) -> BuildResult:
     """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE)."""
     if plan.download_failure:
@@ -117,7 +122,7 @@ def _execute(
         environment=environment,
         bind_mounts={str(request.source_dir): plan.identity.source_dir} if request.mount_source else {},
     )
-    with _staged_files(request, plan) as archive, open_session(client, spec, archive) as session:
+    with _staged_files(request, plan, environ) as archive, open_session(client, spec, archive) as session:
         return BuildMachine(plan, session, log).run()
 
 
@@ -217,10 +222,10 @@ def _yaml_location(request: RunRequest, identity: BuildIdentity) -> str:
         return str(path)
 
 
-def _staged_files(request: RunRequest, plan: BuildPlan) -> IO[bytes]:
+def _staged_files(request: RunRequest, plan: BuildPlan, environ: Mapping[str, str]) -> IO[bytes]:
     extra: dict[str, bytes] = {}
     if request.inject_host_ca:
-        bundle = env.host_ca_bundle(os.environ)
+        bundle = env.host_ca_bundle(environ)
         if bundle is not None:
             extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
     if request.mount_source:

@@ -191,6 +191,8 @@ class BuildMachine:
         self._log.info("moving_to_directory", path=source_dir)
         if self._spec.cache:
             self._log.info("cache_not_simulated")
+        if self._spec.batch:
+            self._log.info("batch_not_simulated")
         present = self._spec.phases.ordered()
         self._log.info("phases_found", count=len(present))
         for name, phase in present:

@@ -27,6 +27,7 @@ TEMPLATES: dict[str, str] = {
     ),
     "moving_to_directory": "Moving to directory {path}",
     "cache_not_simulated": "Skipping cache: the cache section is not simulated yet",
+    "batch_not_simulated": "Skipping batch: batch builds are not simulated yet; running this buildspec as one build",
     "phases_found": "Phases found in YAML: {count}",
     "phase_commands": " {phase}: {count} commands",
     "entering_phase": "Entering phase {phase}",

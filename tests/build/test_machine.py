@@ -282,3 +282,13 @@ def test_report_files_are_saved_per_group_and_a_missing_group_only_warns(tmp_pat
     assert result.reports == {"unit": str(tmp_path / "reports" / "unit")}
     assert (tmp_path / "reports" / "unit" / "a.xml").read_bytes() == b"<a/>"
     assert log.named("report_files_missing") == [{"group": "missing"}]
+
+
+def test_cache_and_batch_sections_are_announced_as_not_simulated(tmp_path):
+    text = (
+        "version: 0.2\nbatch:\n  build-list:\n    - identifier: a\ncache:\n  paths: ['/root/.m2/**/*']\n"
+        "phases:\n  build:\n    commands: [b]\n"
+    )
+    result, log = run(text, FakeSession(), tmp_path)
+    assert result.status is Status.SUCCEEDED
+    assert (log.named("cache_not_simulated"), log.named("batch_not_simulated")) == ([{}], [{}])

@@ -1,0 +1,55 @@
+"""The script the agent runs for each command: codebuild-semantics §1.2 (0.1 vs 0.2, line 4)."""
+
+from simulator.build.scripts import (
+    ScriptFactory,
+    ScriptSettings,
+    archive_files_body,
+    parse_printed_variables,
+    print_variables_body,
+)
+from simulator.container.protocol import EnvMode
+
+
+def factory(version="0.2", shared=False):
+    return ScriptFactory(ScriptSettings(version=version, shell="bash", shared_with_other_users=shared))
+
+
+def test_v02_command_restores_and_saves_the_session_with_the_command_on_line_4():
+    request = factory().command("make build", build_succeeding=False, user="codebuild-user")
+    lines = request.script.split("\n")
+    assert lines == [
+        "trap 'export -p > /codebuild/output/tmp/env.sh; pwd > /codebuild/output/tmp/dir.txt' EXIT",
+        ". /codebuild/output/tmp/env.sh; export CODEBUILD_BUILD_SUCCEEDING=0",
+        'read -r __simulator_dir < /codebuild/output/tmp/dir.txt; cd "$__simulator_dir"; unset __simulator_dir; set -a',
+        "make build",
+    ]
+    assert (request.env_mode, request.shell, request.user) == (EnvMode.CLEAN, "bash", "codebuild-user")
+
+
+def test_v01_command_starts_fresh_in_the_source_directory():
+    request = factory("0.1").command("make", build_succeeding=True, user=None)
+    assert request.script.split("\n") == [":", "export CODEBUILD_BUILD_SUCCEEDING=1", 'cd "$CODEBUILD_SRC_DIR"', "make"]
+    assert request.env_mode is EnvMode.INHERIT
+
+
+def test_saved_session_stays_writable_when_another_user_runs_commands():
+    first_line = factory(shared=True).command("x", build_succeeding=True, user=None).script.split("\n")[0]
+    assert first_line.endswith(
+        "chmod 0666 /codebuild/output/tmp/env.sh /codebuild/output/tmp/dir.txt 2>/dev/null' EXIT"
+    )
+
+
+def test_requests_are_numbered_in_order():
+    scripts = factory()
+    ids = [scripts.start_session().request_id, scripts.command("a", build_succeeding=True, user=None).request_id]
+    assert ids == [1, 2]
+
+
+def test_variables_travel_nul_separated():
+    body = print_variables_body(["TAG"])
+    assert body == ['if [ "${TAG+set}" = set ]; then printf "%s\\0%s\\0" TAG "${TAG}"; fi']
+    assert parse_printed_variables(b"TAG\0a b\nc\0EMPTY\0\0") == {"TAG": "a b\nc", "EMPTY": ""}
+
+
+def test_archive_body_quotes_names_and_anchors_them():
+    assert archive_files_body(["a b.txt", "-x"]) == ["tar -cf /codebuild/output/tmp/artifacts.tar -- './a b.txt' ./-x"]

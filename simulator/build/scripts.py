@@ -24,11 +24,21 @@ ARTIFACT_ARCHIVE = f"{TMP_DIR}/artifacts.tar"
 # Plain assignments (`TAG=$(...)` without export) survive from phase to phase in CodeBuild; AWS's own ECR
 # sample buildspec relies on it. Running each command with allexport (`set -a`) is how the session keeps
 # them: they are saved with the exported ones (inferred, see README).
-_SAVE_ON_EXIT = f"trap 'export -p > {SAVED_ENV}; pwd > {SAVED_DIR}' EXIT"
-_SAVE_ON_EXIT_SHARED = (
-    f"trap 'export -p > {SAVED_ENV}; pwd > {SAVED_DIR}; chmod 0666 {SAVED_ENV} {SAVED_DIR} 2>/dev/null' EXIT"
-)
+_SAVE = f"export -p > {SAVED_ENV}; pwd > {SAVED_DIR}"
+_SAVE_SHARED = f"{_SAVE}; chmod 0666 {SAVED_ENV} {SAVED_DIR} 2>/dev/null"
 _RESTORE_DIR = f'read -r __simulator_dir < {SAVED_DIR}; cd "$__simulator_dir"; unset __simulator_dir; set -a'
+
+
+def _save_on_exit(save: str) -> str:
+    return f"trap '{save}' EXIT"
+
+
+def _save_after(save: str) -> str:
+    """Saved after the command too, in case it replaced the EXIT trap with one of its own.
+
+    `set --` keeps the exit status without creating a variable that would be saved with the session.
+    """
+    return f'set -- "$?"; {save}; exit "$1"'
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ class ScriptFactory:
 
     def start_session(self) -> AgentRequest:
         """Save the container's starting environment and the source directory as the session's state."""
-        lines = [self._save_line(), ":", 'cd "$CODEBUILD_SRC_DIR"', ":"]
+        lines = [_save_on_exit(self._save_body()), ":", 'cd "$CODEBUILD_SRC_DIR"', ":"]
         return self._request(lines, EnvMode.INHERIT, None)
 
     def command(self, command: str, *, build_succeeding: bool, user: str | None) -> AgentRequest:
@@ -59,7 +69,8 @@ class ScriptFactory:
         if not self.keeps_session:
             lines = [":", succeeding, 'cd "$CODEBUILD_SRC_DIR"', command]
             return self._request(lines, EnvMode.INHERIT, user)
-        lines = [self._save_line(), f". {SAVED_ENV}; {succeeding}", _RESTORE_DIR, command]
+        save = self._save_body()
+        lines = [_save_on_exit(save), f". {SAVED_ENV}; {succeeding}", _RESTORE_DIR, command, _save_after(save)]
         return self._request(lines, EnvMode.CLEAN, user)
 
     def probe(self, body: Sequence[str]) -> AgentRequest:
@@ -69,8 +80,8 @@ class ScriptFactory:
         lines = [":", f". {SAVED_ENV}", 'cd "$CODEBUILD_SRC_DIR"', *body]
         return self._request(lines, EnvMode.CLEAN, None)
 
-    def _save_line(self) -> str:
-        return _SAVE_ON_EXIT_SHARED if self._settings.shared_with_other_users else _SAVE_ON_EXIT
+    def _save_body(self) -> str:
+        return _SAVE_SHARED if self._settings.shared_with_other_users else _SAVE
 
     def _request(self, lines: list[str], mode: EnvMode, user: str | None) -> AgentRequest:
         self._next_id += 1

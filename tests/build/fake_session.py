@@ -26,6 +26,8 @@ class FakeSession:
 
     def run(self, request: AgentRequest, on_output, deadline):
         lines = request.script.split("\n")
+        if lines[-1].startswith('set -- "$?"'):
+            lines = lines[:-1]  # the session is saved after a command: nothing to fake there
         body = "\n".join(lines[3:])
         if body.startswith("find "):
             on_output(b"".join(b"./" + name.encode() + b"\0" for name in self.files))

@@ -22,6 +22,7 @@ def test_v02_command_restores_and_saves_the_session_with_the_command_on_line_4()
         ". /codebuild/output/tmp/env.sh; export CODEBUILD_BUILD_SUCCEEDING=0",
         'read -r __simulator_dir < /codebuild/output/tmp/dir.txt; cd "$__simulator_dir"; unset __simulator_dir; set -a',
         "make build",
+        'set -- "$?"; export -p > /codebuild/output/tmp/env.sh; pwd > /codebuild/output/tmp/dir.txt; exit "$1"',
     ]
     assert (request.env_mode, request.shell, request.user) == (EnvMode.CLEAN, "bash", "codebuild-user")
 

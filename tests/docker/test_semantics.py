@@ -407,3 +407,10 @@ def test_curated_image_name_runs_the_local_image(fixture_source):
     result = run(source, "--image", "aws/codebuild/standard:7.0")
     assert result.code == 0, result.stderr
     assert "image=aws/codebuild/standard:7.0" in output_lines(result)
+
+
+def test_a_command_with_its_own_exit_trap_keeps_the_session(fixture_source):
+    # §1.2: the session survives whatever one command does to its shell
+    result = run(fixture_source("own_exit_trap"))
+    assert result.code == 0, result.stderr
+    assert output_lines(result)[:2] == ["own-trap-ran", "AFTER_TRAP=kept dir=subdir"]

@@ -1,3 +1,3 @@
-from simulator.cli.main import main
+from simulator.cli.entry import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

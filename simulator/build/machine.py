@@ -17,9 +17,11 @@ from simulator.build.runtimes import RuntimeSelection
 from simulator.build.scripts import (
     ARTIFACT_ARCHIVE,
     LIST_FILES_BODY,
+    PROBE_OUTPUT,
     ScriptFactory,
     ScriptSettings,
     archive_files_body,
+    expand_body,
     parse_printed_variables,
     print_variables_body,
 )
@@ -325,13 +327,12 @@ class BuildMachine:
             artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
 
     def _list_source_files(self) -> list[str]:
-        listing = self._probe(LIST_FILES_BODY)
+        listing = self._probe(LIST_FILES_BODY, keep_output=True)
         return sorted(p.removeprefix("./") for p in listing.decode(errors="surrogateescape").split("\0") if p)
 
     def _evaluate(self, text: str) -> str:
         """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (§1.9 `name`)."""
-        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-        return self._probe([f'printf "%s" "{escaped}"']).decode(errors="replace")
+        return self._probe(expand_body(text), keep_output=True).decode(errors="replace").removesuffix("\n")
 
     def _finalize(self) -> tuple[Status, list[PhaseContext]]:
         if self._ending:
@@ -358,10 +359,15 @@ class BuildMachine:
         if self._exports_frozen or not names or not self._session_usable:
             return
         self._exports_frozen = True
-        values = parse_printed_variables(self._probe(print_variables_body(names)))
+        values = parse_printed_variables(self._probe(print_variables_body(names), keep_output=True))
         self.result.exported_variables = {name: values.get(name, "") for name in names}
 
-    def _probe(self, body: list[str]) -> bytes:
+    def _probe(self, body: list[str], *, keep_output: bool = False) -> bytes:
+        """Run a step of the simulator's own; what it prints comes back through a file, not the shared stream,
+        because a build's background processes (a `dockerd &`, a test server) may print at any time."""
+        step = body[0].split()[0]
+        if keep_output:
+            body = ["{", *body, f"}} > {PROBE_OUTPUT}"]
         capture = Capture()
         request: AgentRequest = self._scripts.probe(body)
         # A cut-short build's deadline has passed; saving its artifacts gets a budget of its own.
@@ -369,8 +375,11 @@ class BuildMachine:
         outcome = self._session.run(request, capture, deadline)
         if not outcome:
             output = capture.data.decode(errors="replace").strip()
-            raise StepFailed(f"{body[0].split()[0]} failed in the build image: {output or 'no output'}")
-        return bytes(capture.data)
+            raise StepFailed(f"{step} failed in the build image: {output or 'no output'}")
+        if not keep_output:
+            return b""
+        with self._session.open_file(PROBE_OUTPUT) as output_file:
+            return output_file.read()
 
 
 _LOGGED_PHASES = frozenset(

@@ -10,7 +10,6 @@ read `script.sh: line 4: ...` as they do in the cloud.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ TMP_DIR = "/codebuild/output/tmp"
 SAVED_ENV = f"{TMP_DIR}/env.sh"
 SAVED_DIR = f"{TMP_DIR}/dir.txt"
 ARTIFACT_ARCHIVE = f"{TMP_DIR}/artifacts.tar"
+PROBE_OUTPUT = f"{TMP_DIR}/probe.out"
 
 # Plain assignments (`TAG=$(...)` without export) survive from phase to phase in CodeBuild; AWS's own ECR
 # sample buildspec relies on it. Running each command with allexport (`set -a`) is how the session keeps
@@ -98,10 +98,20 @@ def parse_printed_variables(output: bytes) -> dict[str, str]:
     return {fields[i]: fields[i + 1] for i in range(0, len(fields) - 1, 2)}
 
 
-LIST_FILES_BODY = ["find . -mindepth 1 \\( -type f -o -type l \\) -print0"]
+# Files, and files behind symbolic links (artifacts hold what links point to: `enable-symlinks` is for zips).
+LIST_FILES_BODY = ["find -L . -mindepth 1 -type f -print0 2>/dev/null || true"]
+_HEREDOC_END = "SIMULATOR_END_OF_LIST"
 
 
 def archive_files_body(paths: Sequence[str]) -> list[str]:
-    """Pack the chosen files (relative to CODEBUILD_SRC_DIR) into one tar the host copies out in one go."""
-    quoted = " ".join(shlex.quote("./" + path) for path in paths)
-    return [f"tar -cf {ARTIFACT_ARCHIVE} -- {quoted}"]
+    """Pack the chosen files (relative to CODEBUILD_SRC_DIR) into one tar the host copies out in one go.
+
+    The names go through a quoted here-document, not the command line, so any number of them fits; each starts
+    with `./`, so none reads as an option or as the end of the list.
+    """
+    return [f"tar -chf {ARTIFACT_ARCHIVE} -T - <<'{_HEREDOC_END}'", *("./" + path for path in paths), _HEREDOC_END]
+
+
+def expand_body(text: str) -> list[str]:
+    """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)`, quotes inside it left to the shell."""
+    return [f"cat <<{_HEREDOC_END}", text, _HEREDOC_END]

@@ -62,14 +62,10 @@ def error_boundary() -> Iterator[_Outcome]:
         sys.stderr.close()
         outcome.code = int(ExitCode.BUILD_FAILED)
     except KeyboardInterrupt:
-        print("Interrupted: the build was stopped and its container removed.", file=sys.stderr)
+        print("Interrupted: the build was stopped; nothing it started is left running.", file=sys.stderr)
         outcome.code = int(ExitCode.STOPPED)
     except Exception as error:  # the last resort: keep the traceback in a file, not on the screen
         CRASH_LOG.parent.mkdir(parents=True, exist_ok=True)
         CRASH_LOG.write_text(traceback.format_exc())
         print(f"error: unexpected {type(error).__name__}: {error} (details in {CRASH_LOG}).", file=sys.stderr)
         outcome.code = int(ExitCode.BAD_ENVIRONMENT)
-
-
-def console_entry() -> None:
-    raise SystemExit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import secrets
+import signal
 import socket
 import struct
 import tarfile
@@ -12,7 +13,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import IO, Any
@@ -32,6 +33,7 @@ OWNER_PID_LABEL = "simulator.owner-pid"
 OWNER_HOST_LABEL = "simulator.owner-host"
 _FRAME_HEADER = struct.Struct(">BxxxL")
 _SPOOL_IN_MEMORY = 64 * 1024 * 1024
+_QUEUED_EVENTS = 256
 _END_OF_STREAM = None
 
 log = structlog.get_logger("simulator.container")
@@ -77,7 +79,10 @@ class _FrameReader(threading.Thread):
         super().__init__(name="simulator-agent-reader", daemon=True)
         self._sock = sock
         self._parser = parser
-        self.events: queue.Queue[StreamEvent | None] = queue.Queue()
+        # Bounded, so a command that floods output is slowed down to the pace the log is written at
+        # instead of filling memory.
+        self.events: queue.Queue[StreamEvent | None] = queue.Queue(maxsize=_QUEUED_EVENTS)
+        self.stopping = threading.Event()
 
     def run(self) -> None:
         buffer = b""
@@ -89,8 +94,16 @@ class _FrameReader(threading.Thread):
             pass  # the socket is closed when the container is removed: that is the end of the stream
         rest = self._parser.flush()
         if rest:
-            self.events.put(Output(rest))
-        self.events.put(_END_OF_STREAM)
+            self._put(Output(rest))
+        self._put(_END_OF_STREAM)
+
+    def _put(self, event: StreamEvent | None) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.events.put(event, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
     def _consume_frames(self, buffer: bytes) -> bytes:
         while len(buffer) >= _FRAME_HEADER.size:
@@ -99,7 +112,7 @@ class _FrameReader(threading.Thread):
             if len(buffer) < end:
                 break
             for event in self._parser.feed(buffer[_FRAME_HEADER.size : end]):
-                self.events.put(event)
+                self._put(event)
             buffer = buffer[end:]
         return buffer
 
@@ -133,7 +146,10 @@ class DockerSession:
                 return CommandOutcome(event.exit_status, started, time.time())
 
     def _next_event(self, deadline: float | None) -> StreamEvent:
-        timeout = None if deadline is None else max(0.0, deadline - time.time())
+        timeout = None if deadline is None else deadline - time.time()
+        # Checked before reading: with output queued, a read never waits, so it would never time out.
+        if timeout is not None and timeout <= 0:
+            raise DeadlineReached()
         try:
             event = self._reader.events.get(timeout=timeout)
         except queue.Empty:
@@ -142,6 +158,11 @@ class DockerSession:
             self._lost = True
             raise SessionLost("the build container ended while a command was running")
         return event
+
+    def close(self) -> None:
+        """Let the reader thread end even if it is waiting for room in a full queue."""
+        self._reader.stopping.set()
+        self._reader.join(timeout=5)
 
     def recover(self, timeout: float) -> bool:
         """Kill every process but the agent (PID 1), then wait for the agent to report the killed command."""
@@ -202,24 +223,50 @@ def open_session(
 ) -> Iterator[DockerSession]:
     """Create, fill and start the build container; it is removed on the way out, whatever happens."""
     nonce = secrets.token_hex(8)
-    container = _create(
-        client,
-        spec.image,
-        entrypoint=["/bin/sh", "-c", agent_script(), "simulator-agent", nonce],
-        command=[],
-        user="0:0",  # codebuild-semantics §1.3: commands run as root even if the image sets USER
-        working_dir="/",
-        environment=dict(spec.environment),
-        labels=spec.all_labels(),
-        name=container_name(spec.build_id),
-        stdin_open=True,
-        tty=False,
-        volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
-    )
+    started: list[DockerSession] = []
+    with ExitStack() as cleanup:
+        # Callbacks run last-registered first: the container goes, then the reader thread is let go.
+        cleanup.callback(lambda: [session.close() for session in started])
+        with interrupts_deferred():
+            container = _create(
+                client,
+                spec.image,
+                entrypoint=["/bin/sh", "-c", agent_script(), "simulator-agent", nonce],
+                command=[],
+                user="0:0",  # codebuild-semantics §1.3: commands run as root even if the image sets USER
+                working_dir="/",
+                environment=dict(spec.environment),
+                labels=spec.all_labels(),
+                name=container_name(spec.build_id),
+                stdin_open=True,
+                tty=False,
+                volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
+            )
+            cleanup.callback(_remove_uninterrupted, container)
+        started.append(_start(client, container, staged_files, nonce))
+        yield started[0]
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, so a container is never half created or half removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, _frame: received.append(signum)) for signum in watched}
     try:
-        session = _start(client, container, staged_files, nonce)
-        yield session
+        yield
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _remove_uninterrupted(container: Any) -> None:
+    with interrupts_deferred():
         remove_container(container)
 
 

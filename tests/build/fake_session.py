@@ -22,24 +22,29 @@ class FakeSession:
     commands: list[str] = field(default_factory=list)
     succeeding_flags: list[str] = field(default_factory=list)
     users: list[str | None] = field(default_factory=list)
-    _archive: bytes = b""
+    _files_out: dict[str, bytes] = field(default_factory=dict)  # what the fake container wrote
 
     def run(self, request: AgentRequest, on_output, deadline):
         lines = request.script.split("\n")
         if lines[-1].startswith('set -- "$?"'):
             lines = lines[:-1]  # the session is saved after a command: nothing to fake there
-        body = "\n".join(lines[3:])
-        if body.startswith("find "):
-            on_output(b"".join(b"./" + name.encode() + b"\0" for name in self.files))
-        elif body.startswith("tar -cf"):
-            self._archive = self._pack(body)
-        elif body.startswith("if ["):
-            on_output(b"".join(f"{k}\0{v}\0".encode() for k, v in self.variables.items()))
-        elif body.startswith('printf "%s"'):
-            on_output(body.split('"')[3].encode())
-        elif body != ":":
-            return self._command(body, lines[1], request.user, on_output)
+        body = lines[3:]
+        if body[0] == "{":  # a probe whose output goes to a file
+            self._files_out["/codebuild/output/tmp/probe.out"] = self._probe_output(body[1:-1])
+        elif body[0].startswith("tar -chf"):
+            self._files_out["/codebuild/output/tmp/artifacts.tar"] = self._pack(body[1:-1])
+        elif body != [":"]:
+            return self._command("\n".join(body), lines[1], request.user, on_output)
         return CommandOutcome(0, 0.0, 0.0)
+
+    def _probe_output(self, body):
+        if body[0].startswith("find "):
+            return b"".join(b"./" + name.encode() + b"\0" for name in self.files)
+        if body[0].startswith("if ["):
+            return b"".join(f"{k}\0{v}\0".encode() for k, v in self.variables.items())
+        if body[0].startswith("cat <<"):
+            return body[1].encode() + b"\n"
+        raise AssertionError(f"unexpected probe {body}")
 
     def _command(self, command, second_line, user, on_output):
         if command == self.times_out_on:
@@ -52,11 +57,10 @@ class FakeSession:
         on_output(self.outputs.get(command, b""))
         return CommandOutcome(self.exit_statuses.get(command, 0), 0.0, 0.0)
 
-    def _pack(self, body):
+    def _pack(self, names):
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
-            for quoted in body.split(" -- ", 1)[1].split(" "):
-                name = quoted.strip("'")
+            for name in names:
                 content = self.files[name.removeprefix("./")]
                 info = tarfile.TarInfo(name)
                 info.size = len(content)
@@ -64,7 +68,7 @@ class FakeSession:
         return buffer.getvalue()
 
     def open_file(self, path):
-        return contextlib.nullcontext(io.BytesIO(self._archive))
+        return contextlib.nullcontext(io.BytesIO(self._files_out[path]))
 
     def recover(self, timeout):
         self.recovered = True

@@ -10,6 +10,7 @@ from simulator.build.environment import BuildIdentity
 from simulator.build.machine import BuildMachine, BuildPlan
 from simulator.build.phases import Status
 from simulator.build.result import PhaseContext, SavedArtifact
+from simulator.build.scripts import LIST_FILES_BODY
 from simulator.buildspec import parse_buildspec
 from tests.build.fake_session import FakeSession
 
@@ -250,7 +251,7 @@ def test_timed_out_build_still_hands_back_its_artifacts(tmp_path):
 def test_interrupt_while_saving_artifacts_gives_up_saving(tmp_path):
     class InterruptedWhileSaving(FakeSession):
         def run(self, request, on_output, deadline):
-            if request.script.split("\n")[3].startswith("find "):
+            if request.script.split("\n")[4:5] == [LIST_FILES_BODY[0]]:
                 raise KeyboardInterrupt
             return super().run(request, on_output, deadline)
 

@@ -4,6 +4,7 @@ from simulator.build.scripts import (
     ScriptFactory,
     ScriptSettings,
     archive_files_body,
+    expand_body,
     parse_printed_variables,
     print_variables_body,
 )
@@ -52,5 +53,19 @@ def test_variables_travel_nul_separated():
     assert parse_printed_variables(b"TAG\0a b\nc\0EMPTY\0\0") == {"TAG": "a b\nc", "EMPTY": ""}
 
 
-def test_archive_body_quotes_names_and_anchors_them():
-    assert archive_files_body(["a b.txt", "-x"]) == ["tar -cf /codebuild/output/tmp/artifacts.tar -- './a b.txt' ./-x"]
+def test_archive_names_go_through_a_quoted_here_document():
+    assert archive_files_body(["a b.txt", "-x", "$HOME"]) == [
+        "tar -chf /codebuild/output/tmp/artifacts.tar -T - <<'SIMULATOR_END_OF_LIST'",
+        "./a b.txt",
+        "./-x",
+        "./$HOME",
+        "SIMULATOR_END_OF_LIST",
+    ]
+
+
+def test_expansion_goes_through_an_unquoted_here_document():
+    assert expand_body('app-$(date +"%Y")') == [
+        "cat <<SIMULATOR_END_OF_LIST",
+        'app-$(date +"%Y")',
+        "SIMULATOR_END_OF_LIST",
+    ]

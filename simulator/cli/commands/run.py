@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from simulator.build.environment import check_not_reserved, parse_assignment, parse_env_file
@@ -92,8 +88,7 @@ def _minutes(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     request = _request(args)
-    with _sigterm_stops_the_build():
-        outcome = run_build(request, sys.stdout, _progress)
+    outcome = run_build(request, sys.stdout, _progress)
     if args.log_format == "text":
         print(phase_table(outcome.result))
         print(f"Build log: {outcome.build_dir / 'build.log'}")
@@ -146,20 +141,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 def _progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def _sigterm_stops_the_build() -> Iterator[None]:
-    """SIGTERM ends the build as Ctrl-C does: STOPPED, container removed, exit 130."""
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def phase_table(result: BuildResult) -> str:

@@ -75,6 +75,7 @@ class BuildMachine:
         self._session_usable = plan.download_failure is None
         self._ending: Status | None = None  # TIMED_OUT or STOPPED once the build is cut short
         self._exports_frozen = False
+        self._container_lost = False
         self._scripts = ScriptFactory(
             ScriptSettings(
                 version=self._spec.version,
@@ -108,6 +109,8 @@ class BuildMachine:
         while phase is not PhaseType.COMPLETED:
             status = self._run_phase(phase)
             phase = next_phase(phase, status, self._on_failure(phase))
+            if self._container_lost and phase is not PhaseType.COMPLETED:
+                phase = PhaseType.FINALIZING  # nothing else can run without a container
         self.result.phases.append(PhaseRecord(PhaseType.COMPLETED, self._clock()))
         self.result.ended = self._clock()
         self.result.status = self._final_status()
@@ -130,6 +133,7 @@ class BuildMachine:
             status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
         except SessionLost:
             self._log.info("container_lost")
+            self._container_lost = True
             self._session_usable = False
             self._succeeding = False
             status, contexts = Status.FAILED, [CONTAINER_DEAD]
@@ -200,9 +204,10 @@ class BuildMachine:
         for name, phase in present:
             self._log.info("phase_commands", phase=name.upper(), count=len(phase.commands))
         if self._scripts.keeps_session:
-            outcome = self._session.run(self._scripts.start_session(), Capture(), self._deadline)
-            if not outcome:
-                return Status.FAILED, [PhaseContext("CLIENT_ERROR", "could not start the build's shell session")]
+            capture = Capture()
+            if not self._session.run(self._scripts.start_session(), capture, self._deadline):
+                reason = capture.data.decode(errors="replace").strip() or "no output"
+                return Status.FAILED, [PhaseContext("CLIENT_ERROR", f"could not start the build's shell: {reason}")]
         return Status.SUCCEEDED, _NO_CONTEXTS
 
     def _log_runtime_selection(self) -> None:

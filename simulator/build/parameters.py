@@ -42,7 +42,8 @@ class ResolutionError(Exception):
 
 def load_values(path: Path) -> LocalValues:
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        # BaseLoader keeps every scalar as written (`0755`, `yes`): a stored value is a string, not YAML's idea of it.
+        document = yaml.load(path.read_text(), Loader=yaml.BaseLoader) or {}
     except OSError as error:
         raise InputError(f"Cannot read the parameters file {path}: {error.strerror}.") from error
     except yaml.YAMLError as error:

@@ -100,6 +100,7 @@ def run_build(
         log = build_logger(masker, [(renderer, console), (text_line, log_file)], time.time)
         result = _execute(client, image, request, plan, environment, log, environ)
     _write_summary(request, build_dir, result, masker)
+    _hand_over(plan.file_owner, request, build_dir)
     return RunOutcome(result, build_dir)
 
 
@@ -241,6 +242,20 @@ def _invoking_user(environ: Mapping[str, str]) -> tuple[int, int] | None:
     if environ.get("SUDO_UID") and environ.get("SUDO_GID"):
         return int(environ["SUDO_UID"]), int(environ["SUDO_GID"])
     return None
+
+
+def _hand_over(owner: tuple[int, int] | None, request: RunRequest, build_dir: Path) -> None:
+    """Under sudo, what the build wrote for the user (records, logs, summary) belongs to that user."""
+    if owner is None:
+        return
+    state_dir = request.source_dir / staging.STATE_DIR_NAME
+    paths = [state_dir, state_dir / "builds", state_dir / "build-numbers.json", build_dir]
+    paths += [Path(root) / name for root, dirs, files in os.walk(build_dir) for name in (*dirs, *files)]
+    if request.summary_json is not None:
+        paths.append(request.summary_json)
+    for path in paths:
+        if path.exists():
+            os.lchown(path, *owner)
 
 
 def _write_summary(request: RunRequest, build_dir: Path, result: BuildResult, masker: Masker) -> None:

@@ -41,6 +41,12 @@ def _save_after(save: str) -> str:
     return f'set -- "$?"; {save}; exit "$1"'
 
 
+def _continues_on_next_line(command: str) -> bool:
+    """A command ending in `\\`, `&&`, `||` or `|` would swallow the line after it; it is left last, so the
+    shell reports the error CodeBuild reports."""
+    return command.rstrip().endswith(("\\", "&&", "||", "|"))
+
+
 @dataclass(frozen=True)
 class ScriptSettings:
     version: str  # "0.1" or "0.2"
@@ -70,7 +76,9 @@ class ScriptFactory:
             lines = [":", succeeding, 'cd "$CODEBUILD_SRC_DIR"', command]
             return self._request(lines, EnvMode.INHERIT, user)
         save = self._save_body()
-        lines = [_save_on_exit(save), f". {SAVED_ENV}; {succeeding}", _RESTORE_DIR, command, _save_after(save)]
+        lines = [_save_on_exit(save), f". {SAVED_ENV}; {succeeding}", _RESTORE_DIR, command]
+        if not _continues_on_next_line(command):
+            lines.append(_save_after(save))
         return self._request(lines, EnvMode.CLEAN, user)
 
     def probe(self, body: Sequence[str]) -> AgentRequest:

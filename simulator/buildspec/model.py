@@ -114,6 +114,19 @@ def _not_reserved(name: str) -> str:
     return name
 
 
+def _one_word(what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value.strip() or any(c.isspace() for c in value):
+            raise rule_error(f"must be a single {what}, without spaces")
+        return value
+
+    return check
+
+
+UserName = Annotated[str, AfterValidator(_one_word("Linux user name"))]
+ShellName = Annotated[str, AfterValidator(_one_word("shell name or path (bash, /bin/sh)"))]
+
+
 def _exportable(name: str) -> str:
     # codebuild-semantics §1.4: names starting with AWS_ cannot be exported.
     if name.startswith(_UNEXPORTABLE_PREFIX):
@@ -159,7 +172,7 @@ class _Section(BaseModel):
 
 
 class Phase(_Section):
-    run_as: str | None = None
+    run_as: UserName | None = None
     on_failure: Annotated[OnFailure | None, BeforeValidator(_on_failure)] = None
     # codebuild-semantics §1.7: required in pre_build, build and post_build whenever the phase is present.
     commands: Commands
@@ -190,7 +203,7 @@ class Phases(_Section):
 
 
 class EnvSection(_Section):
-    shell: str | None = None
+    shell: ShellName | None = None
     variables: Variables = {}
     parameter_store: Variables = {}
     secrets_manager: Variables = {}
@@ -329,7 +342,7 @@ class Cache(_Section):
 
 class Buildspec(_Section):
     version: Literal["0.1", "0.2"]
-    run_as: str | None = None
+    run_as: UserName | None = None
     env: Annotated[EnvSection, BeforeValidator(_empty_mapping)] = EnvSection()
     proxy: ProxySection | None = None
     batch: BatchSection | None = None

@@ -8,7 +8,6 @@ from typing import Any
 MASK = "***"
 # codebuild-semantics §1.4: AWS credentials are hidden in logs too, whatever the variable that carries them.
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-_SHORTEST_MASKED = 3  # masking "1" or "ab" everywhere would make every log unreadable and reveal nothing
 
 
 class Masker:
@@ -18,7 +17,9 @@ class Masker:
             pieces.add(secret)
             # A multi-line secret reaches the log one line at a time.
             pieces.update(line for line in secret.splitlines() if line.strip())
-        self._secrets = sorted((p for p in pieces if len(p) >= _SHORTEST_MASKED), key=len, reverse=True)
+        # Every value is masked, however short: a one-character secret makes the log hard to read, and that is
+        # the price CodeBuild's exact-string masking pays too. Blank values are not secrets.
+        self._secrets = sorted((p for p in pieces if p.strip()), key=len, reverse=True)
 
     def __bool__(self) -> bool:
         return bool(self._secrets)

@@ -8,7 +8,7 @@ import tarfile
 from dataclasses import dataclass, field
 
 from simulator.container.protocol import AgentRequest
-from simulator.container.session import CommandOutcome, DeadlineReached
+from simulator.container.session import CommandOutcome, DeadlineReached, SessionLost
 
 
 @dataclass
@@ -19,6 +19,7 @@ class FakeSession:
     variables: dict[str, str] = field(default_factory=dict)
     times_out_on: str | None = None
     interrupted_on: str | None = None
+    dies_on: str | None = None
     commands: list[str] = field(default_factory=list)
     succeeding_flags: list[str] = field(default_factory=list)
     users: list[str | None] = field(default_factory=list)
@@ -51,6 +52,8 @@ class FakeSession:
             raise DeadlineReached()
         if command == self.interrupted_on:
             raise KeyboardInterrupt
+        if command == self.dies_on:
+            raise SessionLost("gone")
         self.commands.append(command)
         self.users.append(user)
         self.succeeding_flags.append(second_line.rsplit("=", 1)[-1])

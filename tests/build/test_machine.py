@@ -293,3 +293,12 @@ def test_cache_and_batch_sections_are_announced_as_not_simulated(tmp_path):
     result, log = run(text, FakeSession(), tmp_path)
     assert result.status is Status.SUCCEEDED
     assert (log.named("cache_not_simulated"), log.named("batch_not_simulated")) == ([{}], [{}])
+
+
+def test_a_dead_container_ends_the_build_at_once(tmp_path):
+    session = FakeSession(dies_on="build-1")
+    result, log = run(FOUR_PHASES, session, tmp_path)
+    assert session.commands == ["install-cmd", "pre-cmd"]
+    assert phases(result)[-3:] == [("BUILD", "FAILED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+    assert result.status is Status.FAILED
+    assert log.named("phase_context")[-1]["message"].startswith("Build container found dead before completing")

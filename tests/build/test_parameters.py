@@ -77,5 +77,10 @@ def test_values_file_with_an_unknown_section_is_refused(tmp_path):
 
 def test_values_file_scalars_become_strings(tmp_path):
     path = tmp_path / "parameters.yml"
-    path.write_text("parameter-store:\n  /port: 8080\n  /empty:\nsecrets-manager:\n  db: {password: x}\n")
-    assert load_values(path) == LocalValues({"/port": "8080", "/empty": ""}, {"db": {"password": "x"}})
+    path.write_text(
+        "parameter-store:\n  /port: 8080\n  /mode: 0755\n  /flag: yes\n  /empty:\n"
+        "secrets-manager:\n  db: {port: 5432}\n"
+    )
+    assert load_values(path) == LocalValues(
+        {"/port": "8080", "/mode": "0755", "/flag": "yes", "/empty": ""}, {"db": {"port": "5432"}}
+    )

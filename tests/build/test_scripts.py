@@ -1,5 +1,7 @@
 """The script the agent runs for each command: codebuild-semantics §1.2 (0.1 vs 0.2, line 4)."""
 
+import pytest
+
 from simulator.build.scripts import (
     ScriptFactory,
     ScriptSettings,
@@ -69,3 +71,9 @@ def test_expansion_goes_through_an_unquoted_here_document():
         'app-$(date +"%Y")',
         "SIMULATOR_END_OF_LIST",
     ]
+
+
+@pytest.mark.parametrize("command", ["echo a \\", "echo b &&", "false ||", "echo c |"])
+def test_a_command_that_continues_on_the_next_line_stays_the_last_line(command):
+    lines = factory().command(command, build_succeeding=True, user=None).script.split("\n")
+    assert lines[3:] == [command]

@@ -165,6 +165,14 @@ CASES = [
         id="duplicate-keys",
     ),
     pytest.param(
+        "spaces_in_names",
+        [
+            "buildspec.yml:2:9: error: run-as must be a single Linux user name, without spaces",
+            "buildspec.yml:4:10: error: env.shell must be a single shell name or path (bash, /bin/sh), without spaces",
+        ],
+        id="spaces-in-shell-and-user",
+    ),
+    pytest.param(
         "many_errors",
         [
             "buildspec.yml:10:5: error: phases.build.commands is required when the phase is present",

@@ -87,8 +87,14 @@ def test_bad_env_assignment(capsys, good_source):
             "error: simulator run: argument --timeout: 'abc' is not a number of minutes (see --help).\n",
         ),
         (
+            ["run", "b.yml", "--timeout", "inf"],
+            "error: simulator run: argument --timeout: the timeout must be a finite number of minutes, more than 0 "
+            "(see --help).\n",
+        ),
+        (
             ["run", "b.yml", "--timeout", "0"],
-            "error: simulator run: argument --timeout: the timeout must be more than 0 minutes (see --help).\n",
+            "error: simulator run: argument --timeout: the timeout must be a finite number of minutes, more than 0 "
+            "(see --help).\n",
         ),
         (
             ["run", "b.yml", "--log-format", "xml"],
@@ -137,3 +143,16 @@ def test_no_docker_engine_exits_3_with_what_to_do(good_source):
         "): start one, e.g. run `sudo scripts/ensure-docker` or `sudo systemctl start docker`, then try again.\n"
     )
     assert result.stderr.count("\n") == 1
+
+
+def test_summary_path_that_is_a_folder_is_refused_before_the_build(capsys, good_source):
+    code, _, err = run_main(
+        capsys,
+        "run",
+        str(good_source / "buildspec.yml"),
+        "--source",
+        str(good_source),
+        "--summary-json",
+        str(good_source),
+    )
+    assert (code, err) == (2, f"error: --summary-json {good_source} is a folder: pass the path of a file to write.\n")

@@ -159,3 +159,35 @@ def test_an_image_without_sh_cannot_host_a_build(fixture_source):
     assert result.code == 3
     assert result.stderr.startswith("error: The build container did not start (")
     assert result.stderr.endswith("): the image needs /bin/sh.\n")
+
+
+def test_a_container_killed_from_outside_fails_the_build_at_once(fixture_source, tmp_path):
+    source = fixture_source("long_sleep")
+    summary = tmp_path / "summary.json"
+    process = start_build(source, summary)
+    wait_for_line(process, "sleeping-now")
+    client = docker.from_env()
+    (container,) = client.containers.list(filters={"label": f"simulator.owner-pid={process.pid}"})
+    container.kill()
+    stdout, _ = process.communicate(timeout=30)
+    assert process.returncode == 1
+    record = json.loads(summary.read_text())
+    assert [(p["phaseType"], p.get("phaseStatus")) for p in record["phases"]][-3:] == [
+        ("BUILD", "FAILED"),
+        ("FINALIZING", "SUCCEEDED"),
+        ("COMPLETED", None),
+    ]
+    assert record["phases"][-3]["contexts"][0]["statusCode"] == "CLIENT_ERROR"
+    assert "Entering phase POST_BUILD" not in stdout
+    assert leftover_containers(record["id"]) == []
+
+
+def test_a_shell_the_image_lacks_fails_download_source_with_the_agents_reason(fixture_source):
+    source = fixture_source("session_v02")
+    (source / "buildspec.yml").write_text("version: 0.2\nenv:\n  shell: zsh\nphases:\n  build:\n    commands: [x]\n")
+    result = simulator("run", "buildspec.yml", cwd=source)
+    assert result.code == 1
+    assert agent_lines(result.stdout)[-1] == (
+        "Phase context status code: CLIENT_ERROR Message: could not start the build's shell: "
+        "simulator agent: shell 'zsh' is not installed in this image"
+    )

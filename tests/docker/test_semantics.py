@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -414,3 +415,15 @@ def test_a_command_with_its_own_exit_trap_keeps_the_session(fixture_source):
     result = run(fixture_source("own_exit_trap"))
     assert result.code == 0, result.stderr
     assert output_lines(result)[:2] == ["own-trap-ran", "AFTER_TRAP=kept dir=subdir"]
+
+
+def test_under_sudo_the_build_records_belong_to_the_invoking_user(fixture_source, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can hand files over to another user")
+    source = fixture_source("artifacts_selection")
+    summary = tmp_path / "summary.json"
+    result = run(source, "--summary-json", str(summary), env={"SUDO_UID": "4321", "SUDO_GID": "4322"})
+    assert result.code == 0, result.stderr
+    state = source / ".simulator"
+    written = [state, *state.rglob("*"), summary]
+    assert {(p.lstat().st_uid, p.lstat().st_gid) for p in written} == {(4321, 4322)}

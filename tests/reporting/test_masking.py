@@ -23,3 +23,7 @@ def test_structlog_processor_masks_nested_values():
 
 def test_transformed_secret_is_not_masked_as_in_the_cloud():
     assert Masker(["s3cret"]).mask("terces3") == "terces3"
+
+
+def test_short_values_are_masked_too_but_blank_ones_are_not():
+    assert Masker(["ab", "  "]).mask("grab a  cab") == "gr*** a  c***"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,8 @@ def _minutes(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the timeout must be more than 0 minutes")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError("the timeout must be a finite number of minutes, more than 0")
     return value
 
 
@@ -99,6 +100,7 @@ def _request(args: argparse.Namespace) -> RunRequest:
     if not args.buildspec.is_file():
         raise InputError(f"The buildspec {args.buildspec} does not exist: pass the path of a buildspec file.")
     source_dir = _source_dir(args.source)
+    _check_writable_file(args.summary_json, "--summary-json")
     try:
         loaded = load_buildspec(args.buildspec)
     except BuildspecError as error:
@@ -130,6 +132,17 @@ def _source_dir(given: Path | None) -> Path:
     if not given.is_dir():
         raise InputError(f"The source folder {given} does not exist: pass an existing folder to --source.")
     return given.resolve()
+
+
+def _check_writable_file(path: Path | None, flag: str) -> None:
+    """Found before the build runs, not after: a summary that cannot be written would be lost."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a folder: pass the path of a file to write.")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise InputError(f"{flag} {path} is below {parent}, which is a file: pass a path in a folder.")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:

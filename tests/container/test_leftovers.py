@@ -35,3 +35,18 @@ def test_an_object_without_an_owner_is_a_leftover():
 def test_container_names_are_readable_and_bounded():
     assert container_name("shop:b1e6661e-e4f2-4156-9ab9-82a19e000000") == "simulator-shop-b1e6661e-e4f"
     assert container_name("a/b c" * 20 + ":u") == "simulator-" + ("a-b-c" * 8) + "-u"
+
+
+def test_interrupts_wait_until_the_critical_block_is_done():
+    import signal
+
+    import pytest
+
+    from simulator.container.docker_session import interrupts_deferred
+
+    finished = []
+    with pytest.raises(KeyboardInterrupt), interrupts_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        finished.append("block ran to its end")
+    assert finished == ["block ran to its end"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -1,11 +1,14 @@
 """What counts as a leftover for `prune`: an object whose owner process is gone (pure logic, no Docker)."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 
-from simulator.container.docker_session import container_name, is_leftover
+import pytest
+
+from simulator.container.docker_session import container_name, interrupts_deferred, is_leftover
 
 HOST = socket.gethostname()
 
@@ -38,12 +41,6 @@ def test_container_names_are_readable_and_bounded():
 
 
 def test_interrupts_wait_until_the_critical_block_is_done():
-    import signal
-
-    import pytest
-
-    from simulator.container.docker_session import interrupts_deferred
-
     finished = []
     with pytest.raises(KeyboardInterrupt), interrupts_deferred():
         os.kill(os.getpid(), signal.SIGINT)

@@ -8,6 +8,7 @@ run, so it is an error with a suggestion. Parsing never touches Docker.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -116,6 +117,9 @@ def _single_error(path: Path, line: int, column: int, message: str) -> Buildspec
     return BuildspecError(path, (Diagnostic(path, line, column, "error", message),))
 
 
+_SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class _Validation:
     """One validation run: the converted document, plus the errors and warnings found so far."""
 
@@ -133,10 +137,26 @@ class _Validation:
             _drop_v01_artifact_type(self.data)
             self._upgrade_v01_env(self.data)
         buildspec = self._validate(self.data)
+        if buildspec is not None:
+            self._warn_unreadable_names(buildspec)
         warnings = tuple(_in_file_order(self.warnings))
         if self.errors or buildspec is None:
             raise BuildspecError(self.path, tuple(_in_file_order(self.errors)), warnings)
         return LoadedBuildspec(path=self.path, buildspec=buildspec, warnings=warnings)
+
+    def _warn_unreadable_names(self, buildspec: Buildspec) -> None:
+        """A name such as MY-VAR reaches the build's environment, but no shell command can read it."""
+        env = buildspec.env
+        for section, names in (
+            ("variables", env.variables),
+            ("parameter-store", env.parameter_store),
+            ("secrets-manager", env.secrets_manager),
+        ):
+            for name in names:
+                if not _SHELL_NAME.fullmatch(name):
+                    loc = self._source_loc(("env", section, name))
+                    message = f"{crumb(loc)} is not a shell variable name: commands cannot read it as ${name}"
+                    self.warnings.append(self._at(loc, "warning", message, at_key=True))
 
     def _upgrade_v01_env(self, data: dict[str, object]) -> None:
         # codebuild-semantics §1.2: version 0.1 spells env.variables as environment_variables.plaintext.

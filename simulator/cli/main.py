@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import structlog
 
 from simulator import __version__
 from simulator.cli.commands import image, prune, run, validate
@@ -38,10 +41,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_diagnostics()
     with error_boundary() as outcome:
         args = build_parser().parse_args(argv)
         outcome.code = int(args.handler(args))
     return outcome.code
+
+
+def configure_diagnostics() -> None:
+    """The package's own warnings (outside a build's log, e.g. a container that would not go) are one line
+    on stderr. Builds log through a logger of their own (simulator.reporting.render.build_logger)."""
+    structlog.configure(
+        processors=[_diagnostic_line],
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def _diagnostic_line(_logger: object, method: str, event_dict: MutableMapping[str, Any]) -> str:
+    details = " ".join(f"{key}={value}" for key, value in event_dict.items() if key != "event")
+    return f"{method}: {event_dict['event']} {details}".rstrip()
 
 
 class _Outcome:

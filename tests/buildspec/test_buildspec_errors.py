@@ -213,6 +213,16 @@ def test_unknown_keys_are_warnings_and_the_build_goes_on(fixture_buildspec):
     assert loaded.buildspec.artifacts == Artifacts(files=("dist/**/*",))
 
 
+def test_names_a_shell_cannot_read_are_warnings(fixture_buildspec):
+    loaded = load_buildspec(fixture_buildspec("unreadable_variable_names"))
+    assert [warning.format() for warning in loaded.warnings] == [
+        "buildspec.yml:4:5: warning: env.variables.MY-VAR is not a shell variable name: commands cannot read it "
+        "as $MY-VAR",
+        "buildspec.yml:7:5: warning: env.parameter-store.2FA_KEY is not a shell variable name: commands cannot "
+        "read it as $2FA_KEY",
+    ]
+
+
 def test_error_message_is_one_sentence_and_the_first_diagnostic(fixture_buildspec):
     error = load_error(fixture_buildspec("missing_commands"))
     assert str(error) == (

@@ -4,9 +4,11 @@ import os
 import signal
 
 import pytest
+import structlog
 
 import simulator.cli.main
 from simulator.cli.entry import entry
+from simulator.cli.main import configure_diagnostics
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +40,9 @@ def test_an_interrupt_outside_the_command_exits_130(monkeypatch, capsys):
 def test_the_command_exit_code_passes_through(monkeypatch):
     monkeypatch.setattr(simulator.cli.main, "main", lambda: 2)
     assert entry() == 2
+
+
+def test_package_warnings_are_one_line_on_stderr(capsys):
+    configure_diagnostics()
+    structlog.get_logger("simulator.container").warning("container_cleanup_failed", container="c1", error="busy")
+    assert capsys.readouterr() == ("", "warning: container_cleanup_failed container=c1 error=busy\n")

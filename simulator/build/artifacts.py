@@ -122,32 +122,41 @@ def _names_parent_directory(pattern: str, relative: str) -> bool:
 def extract_selected(
     archive: IO[bytes], selection: Sequence[SelectedFile], destination: Path, owner: tuple[int, int] | None
 ) -> None:
-    """Write the selected files from the container's tar under `destination`, owned by the invoking user."""
-    wanted = {"./" + item.source: item.destination for item in selection}
+    """Write the selected files from the container's tar under `destination`, owned by the invoking user.
+
+    Only regular files come out: links were followed when the archive was made, and a second path to the same
+    file arrives as a tar hard link, copied from the first. Nothing on the host ever points back into it.
+    """
+    wanted = {item.source: item.destination for item in selection}
+    written: dict[str, Path] = {}
     with tarfile.open(fileobj=archive, mode="r|") as tar:
         for member in tar:
-            target_name = wanted.get(member.name) or wanted.get("./" + member.name.removeprefix("./"))
-            if target_name is None:
+            name = _member_path(member.name)
+            if name not in wanted or not (member.isfile() or member.islnk()):
                 continue
-            target = destination / target_name
+            target = destination / wanted[name]
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_member(tar, member, target)
+            if target.is_symlink() or target.exists():
+                target.unlink()
+            if member.islnk():
+                shutil.copyfile(written[_member_path(member.linkname)], target)
+            else:
+                _copy_member(tar, member, target)
+            target.chmod(member.mode & 0o777)
+            written[name] = target
             if owner:
                 _chown_tree(target, destination, owner)
 
 
-def _write_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
-    if target.is_symlink() or target.exists():
-        target.unlink()
-    if member.issym():
-        target.symlink_to(member.linkname)
-        return
+def _member_path(name: str) -> str:
+    return name.removeprefix("./")
+
+
+def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
     source = tar.extractfile(member)
-    if source is None:
-        return
-    with source, open(target, "wb") as out:
-        shutil.copyfileobj(source, out)
-    target.chmod(member.mode & 0o777)
+    if source is not None:
+        with source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out)
 
 
 def _chown_tree(target: Path, root: Path, owner: tuple[int, int]) -> None:

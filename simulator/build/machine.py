@@ -333,7 +333,7 @@ class BuildMachine:
 
     def _list_source_files(self) -> list[str]:
         listing = self._probe(LIST_FILES_BODY, keep_output=True)
-        return sorted(p.removeprefix("./") for p in listing.decode(errors="surrogateescape").split("\0") if p)
+        return sorted({p.removeprefix("./") for p in listing.decode(errors="surrogateescape").split("\0") if p})
 
     def _evaluate(self, text: str) -> str:
         """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (§1.9 `name`)."""

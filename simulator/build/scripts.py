@@ -106,8 +106,12 @@ def parse_printed_variables(output: bytes) -> dict[str, str]:
     return {fields[i]: fields[i + 1] for i in range(0, len(fields) - 1, 2)}
 
 
-# Files, and files behind symbolic links (artifacts hold what links point to: `enable-symlinks` is for zips).
-LIST_FILES_BODY = ["find -L . -mindepth 1 -type f -print0 2>/dev/null || true"]
+# Files, and links to files (artifacts hold what links point to: `enable-symlinks` is for zips). Links to
+# folders are not followed: one pointing at `/` would walk the whole container, /proc included. `-xtype` is
+# GNU find's; an image without it lists plain files only.
+LIST_FILES_BODY = [
+    "find . -mindepth 1 \\( -type f -o -xtype f \\) -print0 2>/dev/null || find . -mindepth 1 -type f -print0"
+]
 _HEREDOC_END = "SIMULATOR_END_OF_LIST"
 
 

@@ -80,3 +80,21 @@ def test_extract_writes_selected_files_under_their_destination(tmp_path):
     ]
     assert (tmp_path / "nested/a.txt").read_bytes() == b"A"
     assert os.stat(tmp_path / "nested/a.txt").st_mode & 0o777 == 0o640
+
+
+def test_a_second_path_to_the_same_file_is_copied_and_links_never_reach_the_host(tmp_path):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo("./out/real.txt")
+        info.size, info.mode = 4, 0o644
+        tar.addfile(info, io.BytesIO(b"real"))
+        hard = tarfile.TarInfo("./out/same.txt")
+        hard.type, hard.linkname, hard.mode = tarfile.LNKTYPE, "./out/real.txt", 0o644
+        tar.addfile(hard)
+        soft = tarfile.TarInfo("./out/host.txt")
+        soft.type, soft.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(soft)
+    selection = [SelectedFile(f"out/{n}", n) for n in ("real.txt", "same.txt", "host.txt")]
+    extract_selected(io.BytesIO(buffer.getvalue()), selection, tmp_path, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.txt", "same.txt"]
+    assert (tmp_path / "same.txt").read_bytes() == b"real"

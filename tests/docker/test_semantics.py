@@ -427,3 +427,14 @@ def test_under_sudo_the_build_records_belong_to_the_invoking_user(fixture_source
     state = source / ".simulator"
     written = [state, *state.rglob("*"), summary]
     assert {(p.lstat().st_uid, p.lstat().st_gid) for p in written} == {(4321, 4322)}
+
+
+def test_artifact_links_to_files_are_followed_and_links_to_folders_are_not(fixture_source, tmp_path):
+    # §1.9: local artifacts are plain files; a link to `/` must not drag the container's whole tree along.
+    artifacts = tmp_path / "artifacts"
+    result = run(fixture_source("artifacts_symlinks"), "--artifacts", str(artifacts), timeout=120)
+    assert result.code == 0, result.stdout
+    assert sorted(p.name for p in artifacts.iterdir()) == ["link.txt", "os-release", "real.txt"]
+    assert not any(p.is_symlink() for p in artifacts.iterdir())
+    assert (artifacts / "link.txt").read_text() == "real\n"
+    assert "Debian" in (artifacts / "os-release").read_text()  # the container's file, not a link to the host's

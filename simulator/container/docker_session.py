@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import docker
 import docker.errors
+import requests
 import structlog
 
 from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent
@@ -98,6 +99,7 @@ class _FrameReader(threading.Thread):
         self._put(_END_OF_STREAM)
 
     def _put(self, event: StreamEvent | None) -> None:
+        """Queue an event, waiting for room; once the session is being closed, drop it."""
         while not self.stopping.is_set():
             try:
                 self.events.put(event, timeout=0.1)
@@ -159,8 +161,11 @@ class DockerSession:
             raise SessionLost("the build container ended while a command was running")
         return event
 
-    def close(self) -> None:
-        """Let the reader thread end even if it is waiting for room in a full queue."""
+    def stop_reading(self) -> None:
+        """From now on the reader drops what arrives instead of waiting for room in a full queue."""
+        self._reader.stopping.set()
+
+    def join_reader(self) -> None:
         self._reader.stopping.set()
         self._reader.join(timeout=5)
 
@@ -225,8 +230,9 @@ def open_session(
     nonce = secrets.token_hex(8)
     started: list[DockerSession] = []
     with ExitStack() as cleanup:
-        # Callbacks run last-registered first: the container goes, then the reader thread is let go.
-        cleanup.callback(lambda: [session.close() for session in started])
+        # Callbacks run last-registered first: the reader stops queueing (it keeps reading, so the engine can
+        # finish writing what the container printed), the container goes, then the reader thread ends.
+        cleanup.callback(lambda: [session.join_reader() for session in started])
         with interrupts_deferred():
             container = _create(
                 client,
@@ -243,6 +249,7 @@ def open_session(
                 volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
             )
             cleanup.callback(_remove_uninterrupted, container)
+        cleanup.callback(lambda: [session.stop_reading() for session in started])
         started.append(_start(client, container, staged_files, nonce))
         yield started[0]
 
@@ -311,7 +318,7 @@ def remove_container(container: Any) -> None:
         container.remove(force=True, v=True)
     except docker.errors.NotFound:
         pass
-    except docker.errors.DockerException as error:
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
         log.warning("container_cleanup_failed", container=container.name, error=_first_line(error))
 
 

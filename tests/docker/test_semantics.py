@@ -438,3 +438,15 @@ def test_artifact_links_to_files_are_followed_and_links_to_folders_are_not(fixtu
     assert not any(p.is_symlink() for p in artifacts.iterdir())
     assert (artifacts / "link.txt").read_text() == "real\n"
     assert "Debian" in (artifacts / "os-release").read_text()  # the container's file, not a link to the host's
+
+
+def test_a_background_process_printing_nonstop_changes_nothing(fixture_source, tmp_path):
+    # The build's own output stream is shared with whatever it leaves running: the simulator's own steps
+    # (file list, exported variables) must not read it, and removing the container must not wait for it.
+    summary = tmp_path / "summary.json"
+    artifacts = tmp_path / "artifacts"
+    result = run(fixture_source("background_noise"), "--summary-json", str(summary), "--artifacts", str(artifacts))
+    assert result.code == 0, result.stderr
+    record = json.loads(summary.read_text())
+    assert record["exportedEnvironmentVariables"] == [{"name": "A", "value": "alpha"}]
+    assert sorted(p.name for p in artifacts.iterdir()) == ["keep.txt"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class BuildPlan:
     secondary_artifacts_dir: Path
     reports_dir: Path
     timeout_minutes: float
+    environment: Mapping[str, str] = field(default_factory=dict)  # what the container starts with
+    secrets: tuple[str, ...] = ()  # resolved parameter-store and secrets-manager values, to be masked
     file_owner: tuple[int, int] | None = None
 
 

@@ -35,12 +35,13 @@ from simulator.container import image_builder, staging
 from simulator.container.docker_session import ContainerSpec, connect, open_session
 from simulator.container.session import CommandOutcome
 from simulator.errors import InputError
-from simulator.reporting.masking import Masker, credential_values
+from simulator.reporting.masking import Masker, credential_values, mask_build_record
 from simulator.reporting.render import build_logger, json_line, text_line
 
 DEFAULT_REGION = "us-east-1"
 LOCAL_ACCOUNT = "000000000000"
 DEFAULT_PARAMETERS_FILE = Path(staging.STATE_DIR_NAME) / "parameters.yml"
+BUILD_NUMBERS_FILE = "build-numbers.json"
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,33 @@ def run_build(
     client = connect()
     image = image_builder.resolve_image_name(request.image, request.image_map)
     image_builder.ensure_image(client, image, progress)
-    identity = _identity(request, image, environ)
-    build_dir = request.source_dir / staging.STATE_DIR_NAME / "builds" / identity.build_id
-    build_dir.mkdir(parents=True, exist_ok=True)
+    builds_dir = request.source_dir / staging.STATE_DIR_NAME / "builds"
+    written = _missing_folders(builds_dir)  # what this run makes for the user, handed over under sudo
+    try:
+        identity = _identity(request, image, environ)
+        written.append(builds_dir.parent / BUILD_NUMBERS_FILE)
+        build_dir = builds_dir / identity.build_id
+        build_dir.mkdir(parents=True)
+        written.append(build_dir)
+        plan = _plan(client, image, request, identity, build_dir, values, environ)
+        return RunOutcome(_run_plan(client, image, request, plan, console, environ, written), build_dir)
+    finally:
+        _hand_over(_invoking_user(environ), written)
+
+
+def _plan(
+    client: Any,
+    image: str,
+    request: RunRequest,
+    identity: BuildIdentity,
+    build_dir: Path,
+    values: LocalValues,
+    environ: Mapping[str, str],
+) -> BuildPlan:
     secrets, download_failure = _resolve_values(request, values)
     environment = _environment(request, identity, secrets, environ)
     selections, runtime_failure = _runtime_selection(request, client.images.get(image).labels, environment)
-    plan = BuildPlan(
+    return BuildPlan(
         buildspec=request.loaded.buildspec,
         identity=identity,
         yaml_location=_yaml_location(request, identity),
@@ -92,16 +113,31 @@ def run_build(
         secondary_artifacts_dir=build_dir / "secondary-artifacts",
         reports_dir=build_dir / "reports",
         timeout_minutes=request.timeout_minutes,
+        environment=environment,
+        secrets=tuple(secrets.values()),
         file_owner=_invoking_user(environ),
     )
-    masker = Masker([*secrets.values(), *credential_values({**environ, **environment})])
+
+
+def _run_plan(
+    client: Any,
+    image: str,
+    request: RunRequest,
+    plan: BuildPlan,
+    console: TextIO,
+    environ: Mapping[str, str],
+    written: list[Path],
+) -> BuildResult:
+    build_dir = plan.reports_dir.parent
+    masker = Masker([*plan.secrets, *credential_values({**environ, **plan.environment})])
+
+    def record(result: BuildResult) -> None:
+        written.extend(_write_summary(request, build_dir, result, masker))
+
     with open(build_dir / "build.log", "w", encoding="utf-8") as log_file:
         renderer = json_line if request.log_format == "json" else text_line
         log = build_logger(masker, [(renderer, console), (text_line, log_file)], time.time)
-        result = _execute(client, image, request, plan, environment, log, environ)
-    _write_summary(request, build_dir, result, masker)
-    _hand_over(plan.file_owner, request, build_dir)
-    return RunOutcome(result, build_dir)
+        return _execute(client, image, request, plan, log, environ, record)
 
 
 def _execute(
@@ -109,22 +145,30 @@ def _execute(
     image: str,
     request: RunRequest,
     plan: BuildPlan,
-    environment: dict[str, str],
     log: Any,
     environ: Mapping[str, str],
+    record: Callable[[BuildResult], None],
 ) -> BuildResult:
-    """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE)."""
+    """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE).
+
+    The summary is recorded as soon as the build ends, before the container is removed: an interrupt during
+    the removal cannot lose it.
+    """
     if plan.download_failure:
         # Nothing will run: the build fails in DOWNLOAD_SOURCE before any container is needed (§3.2).
-        return BuildMachine(plan, _NoSession(), log).run()
+        result = BuildMachine(plan, _NoSession(), log).run()
+        record(result)
+        return result
     spec = ContainerSpec(
         image=image,
         build_id=plan.identity.build_id,
-        environment=environment,
+        environment=plan.environment,
         bind_mounts={str(request.source_dir): plan.identity.source_dir} if request.mount_source else {},
     )
     with _staged_files(request, plan, environ) as archive, open_session(client, spec, archive) as session:
-        return BuildMachine(plan, session, log).run()
+        result = BuildMachine(plan, session, log).run()
+        record(result)
+        return result
 
 
 def _local_values(request: RunRequest) -> LocalValues:
@@ -176,7 +220,7 @@ def _user_name() -> str:
 
 def _next_build_number(source_dir: Path, project: str) -> int:
     """CodeBuild numbers a project's builds 1, 2, 3...; the counter lives beside the build records."""
-    counter = source_dir / staging.STATE_DIR_NAME / "build-numbers.json"
+    counter = source_dir / staging.STATE_DIR_NAME / BUILD_NUMBERS_FILE
     counter.parent.mkdir(parents=True, exist_ok=True)
     try:
         numbers = json.loads(counter.read_text())
@@ -244,26 +288,35 @@ def _invoking_user(environ: Mapping[str, str]) -> tuple[int, int] | None:
     return None
 
 
-def _hand_over(owner: tuple[int, int] | None, request: RunRequest, build_dir: Path) -> None:
-    """Under sudo, what the build wrote for the user (records, logs, summary) belongs to that user."""
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders that creating `folder` would make, outermost first."""
+    return [p for p in (*reversed(folder.parents), folder) if not p.exists()]
+
+
+def _hand_over(owner: tuple[int, int] | None, written: list[Path]) -> None:
+    """Under sudo, what the simulator wrote for the user (records, logs, summary) belongs to that user."""
     if owner is None:
         return
-    state_dir = request.source_dir / staging.STATE_DIR_NAME
-    paths = [state_dir, state_dir / "builds", state_dir / "build-numbers.json", build_dir]
-    paths += [Path(root) / name for root, dirs, files in os.walk(build_dir) for name in (*dirs, *files)]
-    if request.summary_json is not None:
-        paths.append(request.summary_json)
-    for path in paths:
-        if path.exists():
-            os.lchown(path, *owner)
+    for path in written:
+        if not path.exists():
+            continue
+        os.lchown(path, *owner)
+        if path.is_dir() and not path.is_symlink():
+            for root, dirs, files in os.walk(path):
+                for name in (*dirs, *files):
+                    os.lchown(os.path.join(root, name), *owner)
 
 
-def _write_summary(request: RunRequest, build_dir: Path, result: BuildResult, masker: Masker) -> None:
-    summary = json.dumps(masker.mask_value(result.to_json()), indent=2) + "\n"
+def _write_summary(request: RunRequest, build_dir: Path, result: BuildResult, masker: Masker) -> list[Path]:
+    """Write the summary (in the build folder, and where --summary-json asks); return what was created."""
+    summary = json.dumps(mask_build_record(result.to_json(), masker), indent=2) + "\n"
     (build_dir / "summary.json").write_text(summary)
-    if request.summary_json is not None:
-        request.summary_json.parent.mkdir(parents=True, exist_ok=True)
-        request.summary_json.write_text(summary)
+    if request.summary_json is None:
+        return []
+    created = _missing_folders(request.summary_json.parent)
+    request.summary_json.parent.mkdir(parents=True, exist_ok=True)
+    request.summary_json.write_text(summary)
+    return [*created, request.summary_json]
 
 
 class _NoSession:

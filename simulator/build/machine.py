@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from simulator.build.phases import COMMAND_PHASES, PhaseType, Status, next_phase
 from simulator.build.result import BuildResult, PhaseContext, PhaseRecord, SavedArtifact
 from simulator.build.runtimes import RuntimeSelection
 from simulator.build.scripts import (
+    ARCHIVE_BODY,
+    ARCHIVE_LIST,
     ARTIFACT_ARCHIVE,
     LIST_FILES_BODY,
     PROBE_OUTPUT,
     ScriptFactory,
     ScriptSettings,
-    archive_files_body,
+    archive_list,
     expand_body,
     parse_printed_variables,
     print_variables_body,
@@ -78,6 +81,7 @@ class BuildMachine:
         self._ending: Status | None = None  # TIMED_OUT or STOPPED once the build is cut short
         self._exports_frozen = False
         self._container_lost = False
+        self._heredoc_end = f"SIMULATOR_END_{secrets.token_hex(8)}"
         self._scripts = ScriptFactory(
             ScriptSettings(
                 version=self._spec.version,
@@ -328,7 +332,8 @@ class BuildMachine:
             )
 
     def _copy_out(self, selection: list[artifact_files.SelectedFile], destination: Path) -> None:
-        self._probe(archive_files_body([item.source for item in selection]))
+        self._session.write_file(ARCHIVE_LIST, archive_list([item.source for item in selection]))
+        self._probe(ARCHIVE_BODY)
         destination.mkdir(parents=True, exist_ok=True)
         with self._session.open_file(ARTIFACT_ARCHIVE) as archive:
             artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
@@ -339,7 +344,9 @@ class BuildMachine:
 
     def _evaluate(self, text: str) -> str:
         """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (§1.9 `name`)."""
-        return self._probe(expand_body(text), keep_output=True).decode(errors="replace").removesuffix("\n")
+        expanded = self._probe(expand_body(text, self._heredoc_end), keep_output=True)
+        # The here-document ends "<value>\n\n", or "<value>\n" when the value ended in a backslash.
+        return expanded.decode(errors="replace").removesuffix("\n").removesuffix("\n")
 
     def _finalize(self) -> tuple[Status, list[PhaseContext]]:
         if self._ending:

@@ -112,18 +112,20 @@ def parse_printed_variables(output: bytes) -> dict[str, str]:
 LIST_FILES_BODY = [
     "find . -mindepth 1 \\( -type f -o -xtype f \\) -print0 2>/dev/null || find . -mindepth 1 -type f -print0"
 ]
-_HEREDOC_END = "SIMULATOR_END_OF_LIST"
+ARCHIVE_LIST = f"{TMP_DIR}/artifacts.list"
+# GNU tar: NUL-separated names read literally (no backslash unquoting), each starting with ./ so none reads as
+# an option. The list travels as a file, so any name (a newline, a backslash, any bytes) and any number fit.
+ARCHIVE_BODY = [f"tar -c -h -f {ARTIFACT_ARCHIVE} --null --no-unquote -T {ARCHIVE_LIST}"]
 
 
-def archive_files_body(paths: Sequence[str]) -> list[str]:
-    """Pack the chosen files (relative to CODEBUILD_SRC_DIR) into one tar the host copies out in one go.
+def archive_list(paths: Sequence[str]) -> bytes:
+    return b"".join(b"./" + path.encode(errors="surrogateescape") + b"\0" for path in paths)
 
-    The names go through a quoted here-document, not the command line, so any number of them fits; each starts
-    with `./`, so none reads as an option or as the end of the list.
+
+def expand_body(text: str, terminator: str) -> list[str]:
+    """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)`, quotes inside it left to the shell.
+
+    The empty line keeps a trailing backslash from joining the terminator; the terminator is the build's own
+    random word, so no value can end the here-document early.
     """
-    return [f"tar -chf {ARTIFACT_ARCHIVE} -T - <<'{_HEREDOC_END}'", *("./" + path for path in paths), _HEREDOC_END]
-
-
-def expand_body(text: str) -> list[str]:
-    """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)`, quotes inside it left to the shell."""
-    return [f"cat <<{_HEREDOC_END}", text, _HEREDOC_END]
+    return [f"cat <<{terminator}", text, "", terminator]

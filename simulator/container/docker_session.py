@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import posixpath
 import queue
 import secrets
 import signal
@@ -188,6 +190,15 @@ class DockerSession:
             if isinstance(event, Finished) and event.request_id == self._pending:
                 self._pending, self._lost = None, False
                 return True
+
+    def write_file(self, path: str, content: bytes) -> None:
+        folder, name = posixpath.split(path)
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(content), 0o644
+            archive.addfile(info, io.BytesIO(content))
+        self.container.put_archive(folder, buffer.getvalue())
 
     @contextmanager
     def open_file(self, path: str) -> Iterator[IO[bytes]]:

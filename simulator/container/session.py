@@ -35,6 +35,10 @@ class Session(Protocol):
         """Run one script through the agent; stream its output to `on_output` as it comes."""
         ...
 
+    def write_file(self, path: str, content: bytes) -> None:
+        """Put one file into the container (its folder exists)."""
+        ...
+
     def open_file(self, path: str) -> AbstractContextManager[IO[bytes]]:
         """One regular file inside the container, readable without holding it all in memory."""
         ...

@@ -32,8 +32,9 @@ class FakeSession:
         body = lines[3:]
         if body[0] == "{":  # a probe whose output goes to a file
             self._files_out["/codebuild/output/tmp/probe.out"] = self._probe_output(body[1:-1])
-        elif body[0].startswith("tar -chf"):
-            self._files_out["/codebuild/output/tmp/artifacts.tar"] = self._pack(body[1:-1])
+        elif body[0].startswith("tar -c -h"):
+            listed = self._files_out["/codebuild/output/tmp/artifacts.list"].split(b"\0")
+            self._files_out["/codebuild/output/tmp/artifacts.tar"] = self._pack([n.decode() for n in listed if n])
         elif body != [":"]:
             return self._command("\n".join(body), lines[1], request.user, on_output)
         return CommandOutcome(0, 0.0, 0.0)
@@ -44,7 +45,7 @@ class FakeSession:
         if body[0].startswith("if ["):
             return b"".join(f"{k}\0{v}\0".encode() for k, v in self.variables.items())
         if body[0].startswith("cat <<"):
-            return body[1].encode() + b"\n"
+            return body[1].encode() + b"\n\n"
         raise AssertionError(f"unexpected probe {body}")
 
     def _command(self, command, second_line, user, on_output):
@@ -69,6 +70,9 @@ class FakeSession:
                 info.size = len(content)
                 tar.addfile(info, io.BytesIO(content))
         return buffer.getvalue()
+
+    def write_file(self, path, content):
+        self._files_out[path] = content
 
     def open_file(self, path):
         return contextlib.nullcontext(io.BytesIO(self._files_out[path]))

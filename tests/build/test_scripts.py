@@ -3,9 +3,10 @@
 import pytest
 
 from simulator.build.scripts import (
+    ARCHIVE_BODY,
     ScriptFactory,
     ScriptSettings,
-    archive_files_body,
+    archive_list,
     expand_body,
     parse_printed_variables,
     print_variables_body,
@@ -55,22 +56,18 @@ def test_variables_travel_nul_separated():
     assert parse_printed_variables(b"TAG\0a b\nc\0EMPTY\0\0") == {"TAG": "a b\nc", "EMPTY": ""}
 
 
-def test_archive_names_go_through_a_quoted_here_document():
-    assert archive_files_body(["a b.txt", "-x", "$HOME"]) == [
-        "tar -chf /codebuild/output/tmp/artifacts.tar -T - <<'SIMULATOR_END_OF_LIST'",
-        "./a b.txt",
-        "./-x",
-        "./$HOME",
-        "SIMULATOR_END_OF_LIST",
+def test_archive_names_travel_nul_separated_and_anchored():
+    assert archive_list(["a b.txt", "-x", "line\nbreak", "back\\slash"]) == (
+        b"./a b.txt\0./-x\0./line\nbreak\0./back\\slash\0"
+    )
+    assert ARCHIVE_BODY == [
+        "tar -c -h -f /codebuild/output/tmp/artifacts.tar --null --no-unquote -T /codebuild/output/tmp/artifacts.list"
     ]
 
 
-def test_expansion_goes_through_an_unquoted_here_document():
-    assert expand_body('app-$(date +"%Y")') == [
-        "cat <<SIMULATOR_END_OF_LIST",
-        'app-$(date +"%Y")',
-        "SIMULATOR_END_OF_LIST",
-    ]
+def test_expansion_goes_through_an_unquoted_here_document_with_the_builds_terminator():
+    name = 'app-$(date +"%Y")\\'
+    assert expand_body(name, "END_1") == ["cat <<END_1", name, "", "END_1"]
 
 
 @pytest.mark.parametrize("command", ["echo a \\", "echo b &&", "false ||", "echo c |"])

@@ -450,3 +450,14 @@ def test_a_background_process_printing_nonstop_changes_nothing(fixture_source, t
     record = json.loads(summary.read_text())
     assert record["exportedEnvironmentVariables"] == [{"name": "A", "value": "alpha"}]
     assert sorted(p.name for p in artifacts.iterdir()) == ["keep.txt"]
+
+
+def test_artifact_file_names_and_names_with_shell_characters(fixture_source, tmp_path):
+    summary = tmp_path / "summary.json"
+    artifacts = tmp_path / "artifacts"
+    result = run(fixture_source("artifacts_odd_names"), "--artifacts", str(artifacts), "--summary-json", str(summary))
+    assert result.code == 0, result.stdout[-2000:]
+    assert sorted(p.name for p in artifacts.iterdir()) == ["-dash", "SIMULATOR_END_OF_LIST", "a\\tb.txt", "new\nline"]
+    assert (artifacts / "new\nline").read_text() == "2"
+    # Shell syntax, as CodeBuild evaluates `name`: the trailing backslash continues onto nothing.
+    assert json.loads(summary.read_text())["artifacts"]["name"] == "build-q-"

@@ -23,5 +23,12 @@ def entry() -> int:
 
         return main()
     except KeyboardInterrupt:
+        stop_listening()
         print("Interrupted.", file=sys.stderr)
         return STOPPED
+
+
+def stop_listening() -> None:
+    """Once the process has decided how it ends, further Ctrl-C or SIGTERM cannot change that."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -12,10 +12,11 @@ from simulator.cli.main import configure_diagnostics
 
 
 @pytest.fixture(autouse=True)
-def restore_sigterm():
-    previous = signal.getsignal(signal.SIGTERM)
+def restore_signal_handlers():
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     yield
-    signal.signal(signal.SIGTERM, previous)
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def test_sigterm_becomes_an_interrupt_and_exits_130(monkeypatch, capsys):

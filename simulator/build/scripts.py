@@ -10,6 +10,7 @@ read `script.sh: line 4: ...` as they do in the cloud.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -41,10 +42,18 @@ def _save_after(save: str) -> str:
     return f'set -- "$?"; {save}; exit "$1"'
 
 
-def _continues_on_next_line(command: str) -> bool:
-    """A command ending in `\\`, `&&`, `||` or `|` would swallow the line after it; it is left last, so the
-    shell reports the error CodeBuild reports."""
-    return command.rstrip().endswith(("\\", "&&", "||", "|"))
+_TRAILING_COMMENT = re.compile(r"\s#[^'\"]*$")
+
+
+def _must_stay_last(command: str) -> bool:
+    """A command whose end is still open would swallow a line after it: one ending in `\\`, `&&`, `||` or
+    `|` (a trailing comment aside), or one with a here-document. It stays last, so the shell reports what
+    CodeBuild's reports."""
+    if "<<" in command:
+        return True
+    lines = command.rstrip().splitlines()
+    last = _TRAILING_COMMENT.sub("", lines[-1]).rstrip() if lines else ""
+    return last.endswith(("\\", "&&", "||", "|"))
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ class ScriptFactory:
             return self._request(lines, EnvMode.INHERIT, user)
         save = self._save_body()
         lines = [_save_on_exit(save), f". {SAVED_ENV}; {succeeding}", _RESTORE_DIR, command]
-        if not _continues_on_next_line(command):
+        if not _must_stay_last(command):
             lines.append(_save_after(save))
         return self._request(lines, EnvMode.CLEAN, user)
 

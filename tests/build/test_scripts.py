@@ -70,7 +70,15 @@ def test_expansion_goes_through_an_unquoted_here_document_with_the_builds_termin
     assert expand_body(name, "END_1") == ["cat <<END_1", name, "", "END_1"]
 
 
-@pytest.mark.parametrize("command", ["echo a \\", "echo b &&", "false ||", "echo c |"])
+@pytest.mark.parametrize(
+    "command", ["echo a \\", "echo b &&", "false ||", "echo c |", "false && # why", "cat <<EOF\nunterminated"]
+)
 def test_a_command_that_continues_on_the_next_line_stays_the_last_line(command):
-    lines = factory().command(command, build_succeeding=True, user=None).script.split("\n")
-    assert lines[3:] == [command]
+    script = factory().command(command, build_succeeding=True, user=None).script
+    assert script.split("\n", 3)[3] == command
+
+
+def test_a_complete_command_is_followed_by_the_session_save():
+    lines = factory().command("echo '#' && echo done # fine", build_succeeding=True, user=None).script.split("\n")
+    assert lines[3] == "echo '#' && echo done # fine"
+    assert lines[4].startswith('set -- "$?"')

@@ -128,12 +128,8 @@ class BuildMachine:
         self.result.phases.append(record)
         try:
             status, contexts = self._phase_runner(phase)()
-        except DeadlineReached:
-            self._log.info("build_timed_out", minutes=self._plan.timeout_minutes)
-            status, contexts = self._cut_short(Status.TIMED_OUT), [TIMED_OUT]
-        except KeyboardInterrupt:
-            self._log.info("build_stopped")
-            status, contexts = self._cut_short(Status.STOPPED), [STOPPED]
+        except (DeadlineReached, KeyboardInterrupt) as reason:
+            status, contexts = self._cut_short(reason)
         except StepFailed as failure:
             self._succeeding = False
             status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
@@ -152,17 +148,24 @@ class BuildMachine:
             self._log.info("phase_context", phase=phase.value, code=context.status_code, message=context.message)
         return status
 
-    def _cut_short(self, ending: Status) -> Status:
+    def _cut_short(self, reason: BaseException) -> tuple[Status, list[PhaseContext]]:
         """Stop the running command; the session stays usable only to save what the build made so far.
 
-        Cut short a second time (Ctrl-C while saving), the build gives up on saving.
+        Cut short a second time (Ctrl-C, or the saving budget running out, while saving), the build keeps its
+        first ending and gives up on saving.
         """
         if self._ending:
+            self._log.info("saving_abandoned")
             self._session_usable = False
-            return ending
-        self._ending = ending
+            return self._ending, []
+        timed_out = isinstance(reason, DeadlineReached)
+        if timed_out:
+            self._log.info("build_timed_out", minutes=self._plan.timeout_minutes)
+        else:
+            self._log.info("build_stopped")
+        self._ending = Status.TIMED_OUT if timed_out else Status.STOPPED
         self._session_usable = self._session.recover(timeout=_RECOVERY_SECONDS)
-        return ending
+        return self._ending, [TIMED_OUT if timed_out else STOPPED]
 
     def _phase_runner(self, phase: PhaseType) -> Callable[[], tuple[Status, list[PhaseContext]]]:
         if phase in COMMAND_PHASES:

@@ -41,22 +41,31 @@ class ResolutionError(Exception):
 
 
 def load_values(path: Path) -> LocalValues:
+    # A stored value is a string as written (`0755`, `yes`), not YAML's idea of it, so scalars are read with
+    # BaseLoader; a secret written as a mapping keeps YAML's types, as the JSON document it stands for.
+    as_written, typed = _read(path, yaml.BaseLoader), _read(path, yaml.SafeLoader)
+    if not isinstance(as_written, dict) or not set(as_written) <= {"parameter-store", "secrets-manager"}:
+        raise InputError(
+            f"The parameters file {path} must be a mapping with the keys parameter-store and secrets-manager."
+        )
+    parameters = as_written.get("parameter-store") or {}
+    secrets = as_written.get("secrets-manager") or {}
+    if not isinstance(parameters, dict) or not isinstance(secrets, dict):
+        raise InputError(f"In {path}, parameter-store and secrets-manager must each be a mapping of name to value.")
+    typed_secrets = (typed or {}).get("secrets-manager") or {}
+    return LocalValues(
+        {str(k): _scalar(v) for k, v in parameters.items()},
+        {str(k): typed_secrets.get(k, v) if isinstance(v, dict) else v for k, v in secrets.items()},
+    )
+
+
+def _read(path: Path, loader: type[yaml.BaseLoader]) -> Any:
     try:
-        # BaseLoader keeps every scalar as written (`0755`, `yes`): a stored value is a string, not YAML's idea of it.
-        document = yaml.load(path.read_text(), Loader=yaml.BaseLoader) or {}
+        return yaml.load(path.read_text(), Loader=loader) or {}
     except OSError as error:
         raise InputError(f"Cannot read the parameters file {path}: {error.strerror}.") from error
     except yaml.YAMLError as error:
         raise InputError(f"The parameters file {path} is not valid YAML: {error}.") from error
-    if not isinstance(document, dict) or not set(document) <= {"parameter-store", "secrets-manager"}:
-        raise InputError(
-            f"The parameters file {path} must be a mapping with the keys parameter-store and secrets-manager."
-        )
-    parameters = document.get("parameter-store") or {}
-    secrets = document.get("secrets-manager") or {}
-    if not isinstance(parameters, dict) or not isinstance(secrets, dict):
-        raise InputError(f"In {path}, parameter-store and secrets-manager must each be a mapping of name to value.")
-    return LocalValues({str(k): _scalar(v) for k, v in parameters.items()}, {str(k): v for k, v in secrets.items()})
 
 
 def _scalar(value: Any) -> str:

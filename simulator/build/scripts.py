@@ -119,7 +119,8 @@ def parse_printed_variables(output: bytes) -> dict[str, str]:
 # folders are not followed: one pointing at `/` would walk the whole container, /proc included. `-xtype` is
 # GNU find's; an image without it lists plain files only.
 LIST_FILES_BODY = [
-    "find . -mindepth 1 \\( -type f -o -xtype f \\) -print0 2>/dev/null || find . -mindepth 1 -type f -print0"
+    "find . -mindepth 1 \\( -type f -o -xtype f \\) -print0 2>/dev/null"
+    " || find . -mindepth 1 -type f -print0 2>/dev/null || true"
 ]
 ARCHIVE_LIST = f"{TMP_DIR}/artifacts.list"
 # GNU tar: NUL-separated names read literally (no backslash unquoting), each starting with ./ so none reads as

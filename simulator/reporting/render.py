@@ -50,6 +50,7 @@ TEMPLATES: dict[str, str] = {
     "build_stopped": "Build stopped by the user: stopping the build container",
     "container_lost": "The build container ended unexpectedly",
     "saving_artifacts": "Build {status}: saving the artifacts it made so far to {path}",
+    "saving_abandoned": "Saving the artifacts was cut short: what was saved so far stays",
 }
 # Events for machines only: the text log, like CodeBuild's, has no line for them.
 JSON_ONLY = frozenset({"build_finished"})

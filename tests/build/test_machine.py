@@ -256,10 +256,11 @@ def test_interrupt_while_saving_artifacts_gives_up_saving(tmp_path):
             return super().run(request, on_output, deadline)
 
     session = InterruptedWhileSaving(files={"dist/app.js": b"js"}, interrupted_on="make")
-    result, _ = run(ARTIFACTS, session, tmp_path)
+    result, log = run(ARTIFACTS, session, tmp_path)
     assert result.status is Status.STOPPED
     assert phases(result)[-2:] == [("FINALIZING", "STOPPED"), ("COMPLETED", None)]
     assert not (tmp_path / "artifacts").exists()
+    assert log.named("saving_abandoned") == [{}]
 
 
 REPORTS = """

@@ -82,5 +82,5 @@ def test_values_file_scalars_become_strings(tmp_path):
         "secrets-manager:\n  db: {port: 5432}\n"
     )
     assert load_values(path) == LocalValues(
-        {"/port": "8080", "/mode": "0755", "/flag": "yes", "/empty": ""}, {"db": {"port": "5432"}}
+        {"/port": "8080", "/mode": "0755", "/flag": "yes", "/empty": ""}, {"db": {"port": 5432}}
     )

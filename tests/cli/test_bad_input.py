@@ -16,6 +16,11 @@ def good_source(tmp_path):
     return tmp_path
 
 
+def run_on(capsys, source, *flags):
+    """`simulator run` of the good buildspec in `source`, with extra flags."""
+    return run_main(capsys, "run", str(source / "buildspec.yml"), "--source", str(source), *flags)
+
+
 def run_main(capsys, *argv):
     code = main(list(argv))
     captured = capsys.readouterr()
@@ -58,15 +63,7 @@ def test_missing_source(capsys, good_source):
 
 
 def test_codebuild_prefixed_override_is_refused(capsys, good_source):
-    code, _, err = run_main(
-        capsys,
-        "run",
-        str(good_source / "buildspec.yml"),
-        "--source",
-        str(good_source),
-        "--env",
-        "CODEBUILD_BUILD_ID=mine",
-    )
+    code, _, err = run_on(capsys, good_source, "--env", "CODEBUILD_BUILD_ID=mine")
     assert (code, err) == (
         2,
         "error: --env/--env-file sets CODEBUILD_BUILD_ID: names starting with CODEBUILD_ are "
@@ -113,15 +110,7 @@ def test_bad_flags_exit_2(capsys, argv, message):
 
 
 def test_missing_parameters_file(capsys, good_source):
-    code, _, err = run_main(
-        capsys,
-        "run",
-        str(good_source / "buildspec.yml"),
-        "--source",
-        str(good_source),
-        "--parameters",
-        str(good_source / "missing.yml"),
-    )
+    code, _, err = run_on(capsys, good_source, "--parameters", str(good_source / "missing.yml"))
     assert (code, err) == (
         2,
         f"error: The parameters file {good_source / 'missing.yml'} does not exist: pass an existing file.\n",
@@ -146,13 +135,5 @@ def test_no_docker_engine_exits_3_with_what_to_do(good_source):
 
 
 def test_summary_path_that_is_a_folder_is_refused_before_the_build(capsys, good_source):
-    code, _, err = run_main(
-        capsys,
-        "run",
-        str(good_source / "buildspec.yml"),
-        "--source",
-        str(good_source),
-        "--summary-json",
-        str(good_source),
-    )
+    code, _, err = run_on(capsys, good_source, "--summary-json", str(good_source))
     assert (code, err) == (2, f"error: --summary-json {good_source} is a folder: pass the path of a file to write.\n")

@@ -64,7 +64,7 @@ class BuildPlan:
     reports_dir: Path
     timeout_minutes: float
     environment: Mapping[str, str] = field(default_factory=dict)  # what the container starts with
-    secrets: tuple[str, ...] = ()  # resolved parameter-store and secrets-manager values, to be masked
+    secret_values: tuple[str, ...] = ()  # resolved parameter-store and secrets-manager values, to be masked
     file_owner: tuple[int, int] | None = None
 
 

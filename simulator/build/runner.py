@@ -80,13 +80,14 @@ def run_build(
     builds_dir = request.source_dir / staging.STATE_DIR_NAME / "builds"
     written = _missing_folders(builds_dir)  # what this run makes for the user, handed over under sudo
     try:
-        identity = _identity(request, image, environ)
+        identity = _identity(request, environ)
         written.append(builds_dir.parent / BUILD_NUMBERS_FILE)
         build_dir = builds_dir / identity.build_id
         build_dir.mkdir(parents=True)
         written.append(build_dir)
         plan = _plan(client, image, request, identity, build_dir, values, environ)
-        return RunOutcome(_run_plan(client, image, request, plan, console, environ, written), build_dir)
+        result = _run_plan(client, image, request, plan, build_dir, console, environ, written)
+        return RunOutcome(result, build_dir)
     finally:
         _hand_over(_invoking_user(environ), written)
 
@@ -114,7 +115,7 @@ def _plan(
         reports_dir=build_dir / "reports",
         timeout_minutes=request.timeout_minutes,
         environment=environment,
-        secrets=tuple(secrets.values()),
+        secret_values=tuple(secrets.values()),
         file_owner=_invoking_user(environ),
     )
 
@@ -124,12 +125,12 @@ def _run_plan(
     image: str,
     request: RunRequest,
     plan: BuildPlan,
+    build_dir: Path,
     console: TextIO,
     environ: Mapping[str, str],
     written: list[Path],
 ) -> BuildResult:
-    build_dir = plan.reports_dir.parent
-    masker = Masker([*plan.secrets, *credential_values({**environ, **plan.environment})])
+    masker = Masker([*plan.secret_values, *credential_values({**environ, **plan.environment})])
 
     def record(result: BuildResult) -> None:
         written.extend(_write_summary(request, build_dir, result, masker))
@@ -190,7 +191,8 @@ def _resolve_values(request: RunRequest, values: LocalValues) -> tuple[dict[str,
     return resolved, None
 
 
-def _identity(request: RunRequest, image: str, environ: Mapping[str, str]) -> BuildIdentity:
+def _identity(request: RunRequest, environ: Mapping[str, str]) -> BuildIdentity:
+    """The build as the cloud names it: CODEBUILD_BUILD_IMAGE is the name asked for, not the local image."""
     project = request.project or _project_name(request.source_dir)
     return BuildIdentity(
         project=project,

@@ -191,3 +191,33 @@ def test_a_shell_the_image_lacks_fails_download_source_with_the_agents_reason(fi
         "Phase context status code: CLIENT_ERROR Message: could not start the build's shell: "
         "simulator agent: shell 'zsh' is not installed in this image"
     )
+
+
+def test_timeout_fires_while_a_command_floods_output(fixture_source, tmp_path):
+    # With output always queued, a read never waits; the deadline must be checked all the same.
+    summary = tmp_path / "summary.json"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "run",
+            "buildspec.yml",
+            "--timeout",
+            "0.05",
+            "--summary-json",
+            str(summary),
+        ],
+        cwd=fixture_source("output_flood"),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - started < 30
+    assert process.returncode == 1, stderr
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "TIMED_OUT"
+    assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["TIMED_OUT"]

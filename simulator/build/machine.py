@@ -30,7 +30,6 @@ from simulator.build.scripts import (
 )
 from simulator.buildspec.model import ArtifactSpec, Buildspec, Phase
 from simulator.buildspec.on_failure import OnFailure, OnFailureMode
-from simulator.container.protocol import AgentRequest
 from simulator.container.session import DeadlineReached, Session, SessionLost
 
 NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
@@ -131,13 +130,11 @@ class BuildMachine:
         except (DeadlineReached, KeyboardInterrupt) as reason:
             status, contexts = self._cut_short(reason)
         except StepFailed as failure:
-            self._succeeding = False
             status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
         except SessionLost:
             self._log.info("container_lost")
             self._container_lost = True
             self._session_usable = False
-            self._succeeding = False
             status, contexts = Status.FAILED, [CONTAINER_DEAD]
         record.status, record.ended, record.contexts = status, self._clock(), contexts
         if status is not Status.SUCCEEDED:
@@ -165,6 +162,8 @@ class BuildMachine:
             self._log.info("build_stopped")
         self._ending = Status.TIMED_OUT if timed_out else Status.STOPPED
         self._session_usable = self._session.recover(timeout=_RECOVERY_SECONDS)
+        # The build's deadline has passed or no longer matters: saving its artifacts gets one budget of its own.
+        self._deadline = self._clock() + _SAVING_SECONDS
         return self._ending, [TIMED_OUT if timed_out else STOPPED]
 
     def _phase_runner(self, phase: PhaseType) -> Callable[[], tuple[Status, list[PhaseContext]]]:
@@ -386,10 +385,7 @@ class BuildMachine:
         if keep_output:
             body = ["{", *body, f"}} > {PROBE_OUTPUT}"]
         capture = Capture()
-        request: AgentRequest = self._scripts.probe(body)
-        # A cut-short build's deadline has passed; saving its artifacts gets a budget of its own.
-        deadline = self._clock() + _SAVING_SECONDS if self._ending else self._deadline
-        outcome = self._session.run(request, capture, deadline)
+        outcome = self._session.run(self._scripts.probe(body), capture, self._deadline)
         if not outcome:
             output = capture.data.decode(errors="replace").strip()
             raise StepFailed(f"{step} failed in the build image: {output or 'no output'}")

@@ -168,7 +168,7 @@ class DockerSession:
         self._reader.stopping.set()
 
     def join_reader(self) -> None:
-        self._reader.stopping.set()
+        """After the container is gone; `stop_reading` ran first, so the reader cannot be waiting on the queue."""
         self._reader.join(timeout=5)
 
     def recover(self, timeout: float) -> bool:

@@ -103,7 +103,7 @@ def check_not_reserved(names: Iterable[str], origin: str) -> None:
         )
 
 
-def host_network_variables(environ: Mapping[str, str], inject_ca: bool) -> dict[str, str]:
+def host_network_variables(environ: Mapping[str, str], *, inject_ca: bool) -> dict[str, str]:
     """Proxy settings and the CA bundle location, so https in the build works as it does on the host."""
     variables = {name: environ[name] for name in PROXY_VARIABLES if environ.get(name)}
     if inject_ca:

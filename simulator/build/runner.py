@@ -79,17 +79,18 @@ def run_build(
     image_builder.ensure_image(client, image, progress)
     builds_dir = request.source_dir / staging.STATE_DIR_NAME / "builds"
     written = _missing_folders(builds_dir)  # what this run makes for the user, handed over under sudo
+    owner = _invoking_user(environ)
     try:
         identity = _identity(request, environ)
         written.append(builds_dir.parent / BUILD_NUMBERS_FILE)
         build_dir = builds_dir / identity.build_id
         build_dir.mkdir(parents=True)
         written.append(build_dir)
-        plan = _plan(client, image, request, identity, build_dir, values, environ)
+        plan = _plan(client, image, request, identity, build_dir, values, environ, owner)
         result = _run_plan(client, image, request, plan, build_dir, console, environ, written)
         return RunOutcome(result, build_dir)
     finally:
-        _hand_over(_invoking_user(environ), written)
+        _hand_over(owner, written)
 
 
 def _plan(
@@ -100,6 +101,7 @@ def _plan(
     build_dir: Path,
     values: LocalValues,
     environ: Mapping[str, str],
+    owner: tuple[int, int] | None,
 ) -> BuildPlan:
     secrets, download_failure = _resolve_values(request, values)
     environment = _environment(request, identity, secrets, environ)
@@ -116,7 +118,7 @@ def _plan(
         timeout_minutes=request.timeout_minutes,
         environment=environment,
         secret_values=tuple(secrets.values()),
-        file_owner=_invoking_user(environ),
+        file_owner=owner,
     )
 
 
@@ -238,7 +240,7 @@ def _environment(
 ) -> dict[str, str]:
     """§1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
     return env.compose(
-        env.host_network_variables(environ, request.inject_host_ca),
+        _host_network(request, environ),
         env.codebuild_variables(identity),
         request.loaded.buildspec.env.variables,
         secrets,
@@ -269,12 +271,23 @@ def _yaml_location(request: RunRequest, identity: BuildIdentity) -> str:
         return str(path)
 
 
+def _host_network(request: RunRequest, environ: Mapping[str, str]) -> dict[str, str]:
+    """--no-host-ca keeps both the host's CA bundle and its proxy settings out of the build."""
+    if not request.inject_host_ca:
+        return {}
+    return env.host_network_variables(environ, inject_ca=_host_ca_bundle(request, environ) is not None)
+
+
+def _host_ca_bundle(request: RunRequest, environ: Mapping[str, str]) -> Path | None:
+    """The bundle copied into the container; the CA variables point at it only when there is one."""
+    return env.host_ca_bundle(environ) if request.inject_host_ca else None
+
+
 def _staged_files(request: RunRequest, plan: BuildPlan, environ: Mapping[str, str]) -> IO[bytes]:
     extra: dict[str, bytes] = {}
-    if request.inject_host_ca:
-        bundle = env.host_ca_bundle(environ)
-        if bundle is not None:
-            extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
+    bundle = _host_ca_bundle(request, environ)
+    if bundle is not None:
+        extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
     if request.mount_source:
         return staging.build_archive(None, [], plan.identity.source_dir, extra)
     files = staging.source_files(request.source_dir)

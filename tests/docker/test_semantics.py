@@ -360,11 +360,17 @@ def test_host_ca_is_injected_unless_refused(fixture_source, tmp_path):
         "version: 0.2\nphases:\n  build:\n    commands:\n"
         "      - 'echo ssl=${SSL_CERT_FILE-unset}'\n"
         '      - \'test ! -e "$SSL_CERT_FILE" || cmp -s "$SSL_CERT_FILE" /dev/null || echo bundle-present\'\n'
+        "      - 'echo no_proxy=${NO_PROXY-unset}'\n"
     )
-    with_ca = output_lines(run(source))
-    assert with_ca[:2] == ["ssl=/usr/local/share/simulator/host-ca-bundle.crt", "bundle-present"]
-    without = output_lines(run(source, "--no-host-ca"))
-    assert without[0] == "ssl=unset"
+    host = {"NO_PROXY": "internal.example"}
+    with_ca = output_lines(run(source, env=host))
+    assert with_ca[:3] == [
+        "ssl=/usr/local/share/simulator/host-ca-bundle.crt",
+        "bundle-present",
+        "no_proxy=internal.example",
+    ]
+    without = output_lines(run(source, "--no-host-ca", env=host))
+    assert without[:2] == ["ssl=unset", "no_proxy=unset"]
 
 
 def test_https_through_the_intercepting_proxy_works_in_a_build(fixture_source):

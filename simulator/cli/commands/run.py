@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simulator.build.environment import check_not_reserved, parse_assignment, parse_env_file
-from simulator.build.phases import Status
-from simulator.build.result import BuildResult
-from simulator.build.runner import RunRequest, run_build
+from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
+from simulator.codebuild.phases import Status
+from simulator.codebuild.result import BuildResult
+from simulator.codebuild.runner import RunRequest, run_build
 from simulator.buildspec import BuildspecError, load_buildspec
 from simulator.container import image_builder, staging
 from simulator.errors import ExitCode, InputError

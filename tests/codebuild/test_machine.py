@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from simulator.build.environment import BuildIdentity
-from simulator.build.machine import BuildMachine, BuildPlan
-from simulator.build.phases import Status
-from simulator.build.result import PhaseContext, SavedArtifact
-from simulator.build.scripts import LIST_FILES_BODY
+from simulator.codebuild.environment import BuildIdentity
+from simulator.codebuild.machine import BuildMachine, BuildPlan
+from simulator.codebuild.phases import Status
+from simulator.codebuild.result import PhaseContext, SavedArtifact
+from simulator.codebuild.scripts import LIST_FILES_BODY
 from simulator.buildspec import parse_buildspec
-from tests.build.fake_session import FakeSession
+from tests.codebuild.fake_session import FakeSession
 
 
 class EventLog:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.build.phases import PhaseType, Status, next_phase
+from simulator.codebuild.phases import PhaseType, Status, next_phase
 from simulator.buildspec.on_failure import parse_on_failure
 
 P = PhaseType

@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.build.environment import (
+from simulator.codebuild.environment import (
     BuildIdentity,
     check_not_reserved,
     codebuild_variables,

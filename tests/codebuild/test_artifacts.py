@@ -6,7 +6,7 @@ import tarfile
 
 import pytest
 
-from simulator.build.artifacts import SelectedFile, extract_selected, matches, select
+from simulator.codebuild.artifacts import SelectedFile, extract_selected, matches, select
 from simulator.buildspec.model import ArtifactSpec
 
 DOC_TREE = [

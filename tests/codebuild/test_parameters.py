@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.build.parameters import (
+from simulator.codebuild.parameters import (
     LocalValues,
     ResolutionError,
     SecretReference,

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.build import artifacts as artifact_files
-from simulator.build.environment import BuildIdentity
-from simulator.build.output import Capture, LineSplitter
-from simulator.build.phases import COMMAND_PHASES, PhaseType, Status, next_phase
-from simulator.build.result import BuildResult, PhaseContext, PhaseRecord, SavedArtifact
-from simulator.build.runtimes import RuntimeSelection
-from simulator.build.scripts import (
+from simulator.codebuild import artifacts as artifact_files
+from simulator.codebuild.environment import BuildIdentity
+from simulator.codebuild.output import Capture, LineSplitter
+from simulator.codebuild.phases import COMMAND_PHASES, PhaseType, Status, next_phase
+from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord, SavedArtifact
+from simulator.codebuild.runtimes import RuntimeSelection
+from simulator.codebuild.scripts import (
     ARCHIVE_BODY,
     ARCHIVE_LIST,
     ARTIFACT_ARCHIVE,

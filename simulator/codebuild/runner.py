@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from simulator.build import environment as env
-from simulator.build.environment import BuildIdentity
-from simulator.build.machine import BuildMachine, BuildPlan
-from simulator.build.parameters import (
+from simulator.codebuild import environment as env
+from simulator.codebuild.environment import BuildIdentity
+from simulator.codebuild.machine import BuildMachine, BuildPlan
+from simulator.codebuild.parameters import (
     LocalValues,
     ResolutionError,
     load_values,
     resolve_parameters,
     resolve_secrets,
 )
-from simulator.build.result import BuildResult, PhaseContext
-from simulator.build.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
+from simulator.codebuild.result import BuildResult, PhaseContext
+from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.buildspec import LoadedBuildspec
 from simulator.container import image_builder, staging
 from simulator.container.docker_session import ContainerSpec, connect, open_session

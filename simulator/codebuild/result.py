@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.build.phases import PhaseType, Status
+from simulator.codebuild.phases import PhaseType, Status
 
 
 @dataclass(frozen=True)

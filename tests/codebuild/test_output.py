@@ -1,6 +1,6 @@
 """Output chunks become whole lines; very long lines come out in bounded pieces."""
 
-from simulator.build.output import LONGEST_LINE, LineSplitter
+from simulator.codebuild.output import LONGEST_LINE, LineSplitter
 
 
 def split(*chunks):

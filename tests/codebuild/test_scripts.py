@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.build.scripts import (
+from simulator.codebuild.scripts import (
     ARCHIVE_BODY,
     ScriptFactory,
     ScriptSettings,

@@ -9,30 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.codebuild import artifacts as artifact_files
+from simulator.buildspec.model import Buildspec, Phase
+from simulator.buildspec.on_failure import OnFailure, OnFailureMode
+from simulator.cancellation import CancelToken
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.output import Capture, LineSplitter
 from simulator.codebuild.phases import COMMAND_PHASES, PhaseType, Status, next_phase
-from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord, SavedArtifact
+from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord
 from simulator.codebuild.runtimes import RuntimeSelection
-from simulator.codebuild.scripts import (
-    ARCHIVE_BODY,
-    ARCHIVE_LIST,
-    ARTIFACT_ARCHIVE,
-    LIST_FILES_BODY,
-    PROBE_OUTPUT,
-    ScriptFactory,
-    ScriptSettings,
-    archive_list,
-    expand_body,
-    parse_printed_variables,
-    print_variables_body,
-)
-from simulator.buildspec.model import ArtifactSpec, Buildspec, Phase
-from simulator.buildspec.on_failure import OnFailure, OnFailureMode
-from simulator.container.session import DeadlineReached, Session, SessionLost
+from simulator.codebuild.scripts import ScriptFactory, ScriptSettings
+from simulator.codebuild.steps import StepFailed, Steps
+from simulator.codebuild.upload import NO_ARTIFACTS, Outputs
+from simulator.container.session import DeadlineReached, Session, SessionLost, StopRequested
 
-NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
+__all__ = ["NO_ARTIFACTS", "BuildMachine", "BuildPlan", "StepFailed"]
 CONTAINER_DEAD = PhaseContext(
     "CLIENT_ERROR",
     "Build container found dead before completing the build. Build container died because it was out of "
@@ -43,10 +33,6 @@ STOPPED = PhaseContext("BUILD_STOPPED", "Build was stopped by the user")
 _NO_CONTEXTS: list[PhaseContext] = []
 _RECOVERY_SECONDS = 10.0  # for the killed command to be reported by the agent
 _SAVING_SECONDS = 120.0
-
-
-class StepFailed(Exception):
-    """A step of the simulator's own (listing or packing artifacts) failed inside the build container."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +54,17 @@ class BuildPlan:
 
 
 class BuildMachine:
-    def __init__(self, plan: BuildPlan, session: Session, log: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        plan: BuildPlan,
+        session: Session,
+        log: Any,
+        clock: Callable[[], float] = time.time,
+        cancel: CancelToken | None = None,
+    ) -> None:
         self._plan = plan
+        self._cancel = cancel or CancelToken()
+        self._stops_seen = 0  # stop requests already acted on; a further one cuts the build short again
         self._spec = plan.buildspec
         self._session = session
         self._log = log
@@ -78,9 +73,7 @@ class BuildMachine:
         self._succeeding = True
         self._session_usable = plan.download_failure is None
         self._ending: Status | None = None  # TIMED_OUT or STOPPED once the build is cut short
-        self._exports_frozen = False
         self._container_lost = False
-        self._heredoc_end = f"SIMULATOR_END_{secrets.token_hex(8)}"
         self._scripts = ScriptFactory(
             ScriptSettings(
                 version=self._spec.version,
@@ -99,6 +92,24 @@ class BuildMachine:
             initiator=identity.initiator,
             started=identity.start_time_ms / 1000,
             timeout_minutes=plan.timeout_minutes,
+        )
+        self._steps = Steps(
+            session=session,
+            scripts=self._scripts,
+            deadline=lambda: self._deadline,
+            stop_requested=self._stop_requested,
+            log_output=self._log_output,
+            heredoc_end=f"SIMULATOR_END_{secrets.token_hex(8)}",
+        )
+        self._outputs = Outputs(
+            self._spec,
+            self._steps,
+            self.result,
+            log,
+            artifacts_dir=plan.artifacts_dir,
+            secondary_artifacts_dir=plan.secondary_artifacts_dir,
+            reports_dir=plan.reports_dir,
+            file_owner=plan.file_owner,
         )
 
     # -- the loop -------------------------------------------------------------------------------------------
@@ -126,8 +137,10 @@ class BuildMachine:
         record = PhaseRecord(phase, self._clock())
         self.result.phases.append(record)
         try:
+            if self._stop_requested():
+                raise StopRequested()
             status, contexts = self._phase_runner(phase)()
-        except (DeadlineReached, KeyboardInterrupt) as reason:
+        except (DeadlineReached, StopRequested) as reason:
             status, contexts = self._cut_short(reason)
         except StepFailed as failure:
             status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
@@ -151,6 +164,7 @@ class BuildMachine:
         Cut short a second time (Ctrl-C, or the saving budget running out, while saving), the build keeps its
         first ending and gives up on saving.
         """
+        self._stops_seen = self._cancel.requests
         if self._ending:
             self._log.info("saving_abandoned")
             self._session_usable = False
@@ -165,6 +179,12 @@ class BuildMachine:
         # The build's deadline has passed or no longer matters: saving its artifacts gets one budget of its own.
         self._deadline = self._clock() + _SAVING_SECONDS
         return self._ending, [TIMED_OUT if timed_out else STOPPED]
+
+    def _stop_requested(self) -> bool:
+        return self._cancel.requests > self._stops_seen
+
+    def _log_output(self, line: str) -> None:
+        self._log.info("command_output", line=line)
 
     def _phase_runner(self, phase: PhaseType) -> Callable[[], tuple[Status, list[PhaseContext]]]:
         if phase in COMMAND_PHASES:
@@ -213,7 +233,7 @@ class BuildMachine:
             self._log.info("phase_commands", phase=name.upper(), count=len(phase.commands))
         if self._scripts.keeps_session:
             capture = Capture()
-            if not self._session.run(self._scripts.start_session(), capture, self._deadline):
+            if not self._session.run(self._scripts.start_session(), capture, self._deadline, self._stop_requested):
                 reason = capture.data.decode(errors="replace").strip() or "no output"
                 return Status.FAILED, [PhaseContext("CLIENT_ERROR", f"could not start the build's shell: {reason}")]
         return Status.SUCCEEDED, _NO_CONTEXTS
@@ -255,11 +275,13 @@ class BuildMachine:
     def _run_command(self, command: str, user: str | None) -> PhaseContext | None:
         if self._clock() >= self._deadline:
             raise DeadlineReached()
+        if self._stop_requested():
+            raise StopRequested()
         self._log.info("running_command", command=command)
         request = self._scripts.command(command, build_succeeding=self._succeeding, user=user)
-        lines = LineSplitter(lambda line: self._log.info("command_output", line=line))
+        lines = LineSplitter(self._log_output)
         try:
-            outcome = self._session.run(request, lines.feed, self._deadline)
+            outcome = self._session.run(request, lines.feed, self._deadline, self._stop_requested)
         finally:
             lines.flush()
         if outcome:
@@ -274,125 +296,16 @@ class BuildMachine:
     # -- UPLOAD_ARTIFACTS and FINALIZING ----------------------------------------------------------------------
 
     def _upload_artifacts(self) -> tuple[Status, list[PhaseContext]]:
-        self._freeze_exported_variables()
-        spec = self._spec.artifacts
-        if spec is None and not self._spec.reports:
-            return Status.SUCCEEDED, _NO_CONTEXTS
-        files = self._list_source_files()
-        self._save_reports(files)
-        if spec is None:
-            return Status.SUCCEEDED, _NO_CONTEXTS
-        if not self._export(spec, files, self._plan.artifacts_dir):
-            return Status.FAILED, [NO_ARTIFACTS]
-        self.result.artifacts = SavedArtifact(str(self._plan.artifacts_dir), self._artifact_name(spec))
-        for identifier, secondary in spec.secondary_artifacts.items():
-            destination = self._plan.secondary_artifacts_dir / identifier
-            if not self._export(secondary, files, destination):
-                return Status.FAILED, [NO_ARTIFACTS]
-            self.result.secondary_artifacts[identifier] = SavedArtifact(
-                str(destination), self._artifact_name(secondary)
-            )
-        return Status.SUCCEEDED, _NO_CONTEXTS
-
-    def _artifact_name(self, spec: ArtifactSpec) -> str | None:
-        if not spec.name:
-            return None
-        name = self._evaluate(spec.name)
-        self._log.info("artifact_name", name=name)
-        return name
-
-    def _export(self, spec: ArtifactSpec, files: list[str], destination: Path) -> bool:
-        base = spec.base_directory or "."
-        self._log.info("expanding_base_directory", path=base)
-        self._log.info("assembling_file_list")
-        self._log.info("expanding", path=base)
-        self._log.info("expanding_file_paths", path=base)
-        self._log.info("assembling_file_list")
-        for pattern in spec.files:
-            self._log.info("expanding", path=pattern)
-        selection = artifact_files.select(spec, files, spec.exclude_paths)
-        self._log.info("found_files", count=len(selection))
-        if not selection:
-            for pattern in spec.files:
-                self._log.info("skipping_invalid_path", path=pattern)
-            return False
-        self._copy_out(selection, destination)
-        return True
-
-    def _save_reports(self, files: list[str]) -> None:
-        """Report files are kept per report group; a group without files is a warning, not a failure."""
-        for group, report in self._spec.reports.items():
-            selection = artifact_files.select(report, files)
-            destination = self._plan.reports_dir / group
-            if not selection:
-                self._log.info("report_files_missing", group=group)
-                continue
-            self._copy_out(selection, destination)
-            self.result.reports[group] = str(destination)
-            self._log.info(
-                "report_saved", group=group, count=len(selection), format=report.file_format, path=str(destination)
-            )
-
-    def _copy_out(self, selection: list[artifact_files.SelectedFile], destination: Path) -> None:
-        self._session.write_file(ARCHIVE_LIST, archive_list([item.source for item in selection]))
-        self._probe(ARCHIVE_BODY)
-        destination.mkdir(parents=True, exist_ok=True)
-        with self._session.open_file(ARTIFACT_ARCHIVE) as archive:
-            artifact_files.extract_selected(archive, selection, destination, self._plan.file_owner)
-
-    def _list_source_files(self) -> list[str]:
-        listing = self._probe(LIST_FILES_BODY, keep_output=True)
-        return sorted({p.removeprefix("./") for p in listing.decode(errors="surrogateescape").split("\0") if p})
-
-    def _evaluate(self, text: str) -> str:
-        """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (§1.9 `name`)."""
-        expanded = self._probe(expand_body(text, self._heredoc_end), keep_output=True)
-        # The here-document ends "<value>\n\n", or "<value>\n" when the value ended in a backslash.
-        return expanded.decode(errors="replace").removesuffix("\n").removesuffix("\n")
+        self._outputs.freeze_exported_variables()
+        return self._outputs.upload()
 
     def _finalize(self) -> tuple[Status, list[PhaseContext]]:
-        if self._ending:
-            self._save_artifacts_of_cut_short_build()
-        else:
-            self._freeze_exported_variables()
+        if self._session_usable:
+            if self._ending:
+                self._outputs.save_after_cut_short(self._ending)
+            else:
+                self._outputs.freeze_exported_variables()
         return Status.SUCCEEDED, _NO_CONTEXTS
-
-    def _save_artifacts_of_cut_short_build(self) -> None:
-        """Nothing the user built is lost: a timed-out or stopped build still hands back its artifacts.
-
-        CodeBuild skips UPLOAD_ARTIFACTS here, and so do the phase records; the files are saved on the side.
-        """
-        spec = self._spec.artifacts
-        if spec is None or not self._session_usable:
-            return
-        self._log.info("saving_artifacts", status=self._ending.value, path=str(self._plan.artifacts_dir))
-        if self._export(spec, self._list_source_files(), self._plan.artifacts_dir):
-            self.result.artifacts = SavedArtifact(str(self._plan.artifacts_dir), None)
-
-    def _freeze_exported_variables(self) -> None:
-        """§1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""
-        names = self._spec.env.exported_variables
-        if self._exports_frozen or not names or not self._session_usable:
-            return
-        self._exports_frozen = True
-        values = parse_printed_variables(self._probe(print_variables_body(names), keep_output=True))
-        self.result.exported_variables = {name: values.get(name, "") for name in names}
-
-    def _probe(self, body: list[str], *, keep_output: bool = False) -> bytes:
-        """Run a step of the simulator's own; what it prints comes back through a file, not the shared stream,
-        because a build's background processes (a `dockerd &`, a test server) may print at any time."""
-        step = body[0].split()[0]
-        if keep_output:
-            body = ["{", *body, f"}} > {PROBE_OUTPUT}"]
-        capture = Capture()
-        outcome = self._session.run(self._scripts.probe(body), capture, self._deadline)
-        if not outcome:
-            output = capture.data.decode(errors="replace").strip()
-            raise StepFailed(f"{step} failed in the build image: {output or 'no output'}")
-        if not keep_output:
-            return b""
-        with self._session.open_file(PROBE_OUTPUT) as output_file:
-            return output_file.read()
 
 
 _LOGGED_PHASES = frozenset(

@@ -1,118 +1,117 @@
-"""One local build, start to end: load, plan, stage, run in a container, report.
+"""One local build, start to end: plan, stage, run in a container, record. The engine's one entry point.
 
-This is the composition root: the buildspec loader, the phase machine and the Docker adapter meet here and
-nowhere else. The command line only turns flags into a RunRequest and the result into an exit code.
+This is the composition root: the buildspec, the phase machine and the Docker adapter meet here and nowhere
+else. Callers (the command line's `run`, a pipeline's build action) fill a BuildRequest and pass in what a process
+shares between its builds: the Docker client, the state folder, the masker and a cancel token. Nothing here reads
+flags, prints a table or installs a signal handler, so several builds can run at once on worker threads.
 """
 
 from __future__ import annotations
 
-import getpass
+import errno
 import json
 import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any
 
+import docker
+import docker.errors
+import requests
+
+from simulator.cancellation import CancelToken
 from simulator.codebuild import environment as env
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.machine import BuildMachine, BuildPlan
-from simulator.codebuild.parameters import (
-    LocalValues,
-    ResolutionError,
-    load_values,
-    resolve_parameters,
-    resolve_secrets,
-)
+from simulator.codebuild.parameters import ResolutionError, resolve_parameters, resolve_secrets
+from simulator.codebuild.request import BuildOutcome, BuildRequest
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
-from simulator.buildspec import LoadedBuildspec
 from simulator.container import image_builder, staging
-from simulator.container.docker_session import ContainerSpec, connect, open_session
+from simulator.container.docker_session import ContainerSpec, open_session
 from simulator.container.session import CommandOutcome
-from simulator.errors import InputError
+from simulator.errors import EnvironmentProblem, InputError
+from simulator.ownership import hand_over, invoking_user, missing_folders
 from simulator.reporting.masking import Masker, credential_values, mask_build_record
-from simulator.reporting.render import build_logger, json_line, text_line
+from simulator.reporting.render import Destination, Fanout, build_logger, text_line
+from simulator.state import StateFolder, disk_full, write_atomic
 
-DEFAULT_REGION = "us-east-1"
 LOCAL_ACCOUNT = "000000000000"
-DEFAULT_PARAMETERS_FILE = Path(staging.STATE_DIR_NAME) / "parameters.yml"
-BUILD_NUMBERS_FILE = "build-numbers.json"
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    loaded: LoadedBuildspec
-    source_dir: Path
-    mount_source: bool = False
-    overrides: Mapping[str, str] = field(default_factory=dict)
-    parameters_file: Path | None = None
-    image: str = image_builder.DEFAULT_IMAGE
-    image_map: Mapping[str, str] = field(default_factory=dict)
-    timeout_minutes: float = 60.0
-    inject_host_ca: bool = True
-    artifacts_dir: Path | None = None
-    project: str | None = None
-    log_format: str = "text"  # or "json"
-    summary_json: Path | None = None
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    result: BuildResult
-    build_dir: Path
+DEFAULT_REGION = "us-east-1"
+SECONDARY_SOURCES_DIR = "secSrc"  # beside `src`, as AWS's local agent lays them out (§8)
 
 
 def run_build(
-    request: RunRequest,
-    console: TextIO,
-    progress: Callable[[str], None],
+    request: BuildRequest,
+    *,
+    client: docker.DockerClient,
+    state: StateFolder,
+    events: Sequence[Destination],
+    masker: Masker,
+    cancel: CancelToken,
     environ: Mapping[str, str] = os.environ,
-) -> RunOutcome:
-    values = _local_values(request)
-    client = connect()
+) -> BuildOutcome:
+    """Run one build; `events` get every line of its log (masked), `cancel` stops it from any thread.
+
+    The image must exist (the caller builds or pulls it once, not once per build); build records go to
+    `state`, never into the source.
+    """
+    if request.buildspec.buildspec.batch is not None and not request.buildspec.buildspec.phases.ordered():
+        raise InputError(
+            f"The buildspec {request.buildspec.path} has only a batch section: it needs batch mode, which the "
+            "simulator does not run yet; run the buildspec each batch task names instead."
+        )
     image = image_builder.resolve_image_name(request.image, request.image_map)
-    image_builder.ensure_image(client, image, progress)
-    builds_dir = request.source_dir / staging.STATE_DIR_NAME / "builds"
-    written = _missing_folders(builds_dir)  # what this run makes for the user, handed over under sudo
-    owner = _invoking_user(environ)
+    labels = _image_labels(client, image)
+    owner = invoking_user(environ)
+    written = missing_folders(state.builds_dir)  # what this run makes for the user, handed over under sudo
+    if request.artifacts_dir is not None:
+        written += missing_folders(request.artifacts_dir.absolute())
     try:
-        identity = _identity(request, environ)
-        written.append(builds_dir.parent / BUILD_NUMBERS_FILE)
-        build_dir = builds_dir / identity.build_id
+        identity = _identity(request, state, environ)
+        written += [state.build_numbers_file, state.root / ".build-numbers.lock"]
+        build_dir = state.build_dir(identity.build_id)
         build_dir.mkdir(parents=True)
         written.append(build_dir)
-        plan = _plan(client, image, request, identity, build_dir, values, environ, owner)
-        result = _run_plan(client, image, request, plan, build_dir, console, environ, written)
-        return RunOutcome(result, build_dir)
+        plan, secrets = _plan(request, labels, identity, build_dir, environ, owner)
+        masker.add([*secrets, *credential_values({**environ, **plan.environment})])
+        return _run_plan(client, image, request, plan, build_dir, events, masker, cancel, environ)
     finally:
-        _hand_over(owner, written)
+        hand_over(owner, written)
+
+
+def _image_labels(client: docker.DockerClient, image: str) -> Mapping[str, str]:
+    try:
+        labels: Mapping[str, str] = client.images.get(image).labels or {}
+    except docker.errors.ImageNotFound as error:
+        raise EnvironmentProblem(f"The image {image} is not on this Docker engine: build or load it.") from error
+    except (docker.errors.APIError, requests.exceptions.RequestException) as error:
+        raise EnvironmentProblem(f"The Docker engine did not answer while reading image {image}: {error}.") from error
+    return labels
 
 
 def _plan(
-    client: Any,
-    image: str,
-    request: RunRequest,
+    request: BuildRequest,
+    labels: Mapping[str, str],
     identity: BuildIdentity,
     build_dir: Path,
-    values: LocalValues,
     environ: Mapping[str, str],
     owner: tuple[int, int] | None,
-) -> BuildPlan:
-    secrets, download_failure = _resolve_values(request, values)
+) -> tuple[BuildPlan, tuple[str, ...]]:
+    secrets, download_failure = _resolve_values(request)
     environment = _environment(request, identity, secrets, environ)
-    selections, runtime_failure = _runtime_selection(request, client.images.get(image).labels, environment)
-    return BuildPlan(
-        buildspec=request.loaded.buildspec,
+    selections, runtime_failure = _runtime_selection(request, labels, environment)
+    plan = BuildPlan(
+        buildspec=request.buildspec.buildspec,
         identity=identity,
         yaml_location=_yaml_location(request, identity),
         runtime_selections=selections,
         download_failure=download_failure or runtime_failure,
-        artifacts_dir=(request.artifacts_dir or build_dir / "artifacts").resolve(),
+        artifacts_dir=(request.artifacts_dir or build_dir / "artifacts").absolute(),
         secondary_artifacts_dir=build_dir / "secondary-artifacts",
         reports_dir=build_dir / "reports",
         timeout_minutes=request.timeout_minutes,
@@ -120,35 +119,55 @@ def _plan(
         secret_values=tuple(secrets.values()),
         file_owner=owner,
     )
+    return plan, tuple(secrets.values())
 
 
 def _run_plan(
-    client: Any,
+    client: docker.DockerClient,
     image: str,
-    request: RunRequest,
+    request: BuildRequest,
     plan: BuildPlan,
     build_dir: Path,
-    console: TextIO,
+    events: Sequence[Destination],
+    masker: Masker,
+    cancel: CancelToken,
     environ: Mapping[str, str],
-    written: list[Path],
-) -> BuildResult:
-    masker = Masker([*plan.secret_values, *credential_values({**environ, **plan.environment})])
+) -> BuildOutcome:
+    recorded: list[str] = []  # problems on the host's side, one sentence each
 
     def record(result: BuildResult) -> None:
-        written.extend(_write_summary(request, build_dir, result, masker))
+        try:
+            write_atomic(build_dir / "summary.json", json.dumps(mask_build_record(result.to_json(), masker), indent=2))
+        except EnvironmentProblem as problem:
+            recorded.append(str(problem))
 
-    with open(build_dir / "build.log", "w", encoding="utf-8") as log_file:
-        renderer = json_line if request.log_format == "json" else text_line
-        log = build_logger(masker, [(renderer, console), (text_line, log_file)], time.time)
-        return _execute(client, image, request, plan, log, environ, record)
+    try:
+        log_file = open(build_dir / "build.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below, any way out
+    except OSError as error:
+        raise _host_write_error(build_dir / "build.log", error) from error
+    with log_file:
+        fanout = Fanout([*events, (text_line, log_file)])
+        log = build_logger(masker, (), time.time, fanout)
+        result = _execute(client, image, request, plan, log, cancel, environ, record)
+    for failure in fanout.failures:
+        recorded.append(str(_host_write_error(build_dir / "build.log", failure)))
+    return BuildOutcome(
+        result=result,
+        build_dir=build_dir,
+        exported_variables=dict(result.exported_variables),
+        artifacts_dir=Path(result.artifacts.location) if result.artifacts else None,
+        secondary_artifacts={k: Path(v.location) for k, v in result.secondary_artifacts.items()},
+        host_problems=tuple(dict.fromkeys(recorded)),
+    )
 
 
 def _execute(
-    client: Any,
+    client: docker.DockerClient,
     image: str,
-    request: RunRequest,
+    request: BuildRequest,
     plan: BuildPlan,
     log: Any,
+    cancel: CancelToken,
     environ: Mapping[str, str],
     record: Callable[[BuildResult], None],
 ) -> BuildResult:
@@ -157,102 +176,87 @@ def _execute(
     The summary is recorded as soon as the build ends, before the container is removed: an interrupt during
     the removal cannot lose it.
     """
-    if plan.download_failure:
-        # Nothing will run: the build fails in DOWNLOAD_SOURCE before any container is needed (§3.2).
-        result = BuildMachine(plan, _NoSession(), log).run()
+    if plan.download_failure or cancel.cancelled:
+        # Nothing will run: the build fails (or stops) in DOWNLOAD_SOURCE before any container is needed (§3.2).
+        result = BuildMachine(plan, _NoSession(), log, cancel=cancel).run()
         record(result)
         return result
     spec = ContainerSpec(
         image=image,
         build_id=plan.identity.build_id,
         environment=plan.environment,
-        bind_mounts={str(request.source_dir): plan.identity.source_dir} if request.mount_source else {},
+        bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else {},
     )
-    with _staged_files(request, plan, environ) as archive, open_session(client, spec, archive) as session:
-        result = BuildMachine(plan, session, log).run()
-        record(result)
-        return result
-
-
-def _local_values(request: RunRequest) -> LocalValues:
-    if request.parameters_file is not None:
-        if not request.parameters_file.is_file():
-            raise InputError(f"The parameters file {request.parameters_file} does not exist: pass an existing file.")
-        return load_values(request.parameters_file)
-    default = request.source_dir / DEFAULT_PARAMETERS_FILE
-    return load_values(default) if default.is_file() else LocalValues()
-
-
-def _resolve_values(request: RunRequest, values: LocalValues) -> tuple[dict[str, str], PhaseContext | None]:
-    section = request.loaded.buildspec.env
+    archives = _staged_files(request, plan.identity, environ)
     try:
-        resolved = resolve_parameters(section.parameter_store, values)
-        resolved.update(resolve_secrets(section.secrets_manager, values))
+        with open_session(client, spec, archives) as session:
+            result = BuildMachine(plan, session, log, cancel=cancel).run()
+            record(result)
+            return result
+    finally:
+        for archive in archives:
+            archive.close()
+
+
+def _resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext | None]:
+    section = request.buildspec.buildspec.env
+    try:
+        resolved = resolve_parameters(section.parameter_store, request.local_values)
+        resolved.update(resolve_secrets(section.secrets_manager, request.local_values))
     except ResolutionError as error:
         return {}, PhaseContext(error.status_code, error.message)
     return resolved, None
 
 
-def _identity(request: RunRequest, environ: Mapping[str, str]) -> BuildIdentity:
+def _identity(request: BuildRequest, state: StateFolder, environ: Mapping[str, str]) -> BuildIdentity:
     """The build as the cloud names it: CODEBUILD_BUILD_IMAGE is the name asked for, not the local image."""
-    project = request.project or _project_name(request.source_dir)
     return BuildIdentity(
-        project=project,
+        project=request.project,
         build_uuid=str(uuid.uuid4()),
-        build_number=_next_build_number(request.source_dir, project),
+        build_number=state.next_build_number(request.project),
         start_time_ms=int(time.time() * 1000),
         source_dir=f"/codebuild/output/src{random.randint(100_000_000, 4_294_967_295)}/src",
         image=request.image,
-        initiator=environ.get("SIMULATOR_INITIATOR") or _user_name(),
+        initiator=request.initiator,
         region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         account=LOCAL_ACCOUNT,
-        resolved_source_version=staging.resolved_commit(request.source_dir),
+        resolved_source_version=staging.resolved_commit(request.source),
     )
 
 
-def _project_name(source_dir: Path) -> str:
-    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in source_dir.resolve().name).strip("-")
-    return name or "local-project"
+def secondary_source_dir(identity: BuildIdentity, identifier: str) -> str:
+    return f"{identity.source_dir.rsplit('/', 1)[0]}/{SECONDARY_SOURCES_DIR}/{identifier}"
 
 
-def _user_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local-user"
-
-
-def _next_build_number(source_dir: Path, project: str) -> int:
-    """CodeBuild numbers a project's builds 1, 2, 3...; the counter lives beside the build records."""
-    counter = source_dir / staging.STATE_DIR_NAME / BUILD_NUMBERS_FILE
-    counter.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        numbers = json.loads(counter.read_text())
-    except (OSError, ValueError):
-        numbers = {}
-    numbers[project] = int(numbers.get(project, 0)) + 1
-    counter.write_text(json.dumps(numbers, indent=2) + "\n")
-    return numbers[project]
+def _secondary_variables(request: BuildRequest, identity: BuildIdentity) -> dict[str, str]:
+    """§4.1: CODEBUILD_SRC_DIR_<id>, and CODEBUILD_SOURCE_VERSION_<id> for a source that is a git repository."""
+    variables: dict[str, str] = {}
+    for identifier, folder in request.secondary_sources.items():
+        variables[f"CODEBUILD_SRC_DIR_{identifier}"] = secondary_source_dir(identity, identifier)
+        commit = staging.resolved_commit(folder)
+        if commit:
+            variables[f"CODEBUILD_SOURCE_VERSION_{identifier}"] = commit
+    return variables
 
 
 def _environment(
-    request: RunRequest, identity: BuildIdentity, secrets: Mapping[str, str], environ: Mapping[str, str]
+    request: BuildRequest, identity: BuildIdentity, secrets: Mapping[str, str], environ: Mapping[str, str]
 ) -> dict[str, str]:
     """§1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
     return env.compose(
         _host_network(request, environ),
-        env.codebuild_variables(identity),
-        request.loaded.buildspec.env.variables,
+        {**env.codebuild_variables(identity), **_secondary_variables(request, identity)},
+        request.buildspec.buildspec.env.variables,
         secrets,
-        request.overrides,
+        request.environment_overrides,
     )
 
 
 def _runtime_selection(
-    request: RunRequest, labels: Mapping[str, str], environment: Mapping[str, str]
+    request: BuildRequest, labels: Mapping[str, str], environment: Mapping[str, str]
 ) -> tuple[tuple[RuntimeSelection, ...] | None, PhaseContext | None]:
-    install = request.loaded.buildspec.phases.install
-    declared = declared_runtimes(labels or {})
+    install = request.buildspec.buildspec.phases.install
+    declared = declared_runtimes(labels)
     if declared is None:
         return None, None
     if install is None or not install.runtime_versions:
@@ -263,81 +267,71 @@ def _runtime_selection(
         return None, PhaseContext("YAML_FILE_ERROR", str(error))
 
 
-def _yaml_location(request: RunRequest, identity: BuildIdentity) -> str:
-    path = request.loaded.path.resolve()
+def _yaml_location(request: BuildRequest, identity: BuildIdentity) -> str:
+    """Where the build says its buildspec is: inside the source, or only its name (no host path leaks)."""
+    path = request.buildspec.path.resolve()
     try:
-        return f"{identity.source_dir}/{path.relative_to(request.source_dir.resolve()).as_posix()}"
+        return f"{identity.source_dir}/{path.relative_to(request.source.resolve()).as_posix()}"
     except ValueError:
-        return str(path)
+        return path.name
 
 
-def _host_network(request: RunRequest, environ: Mapping[str, str]) -> dict[str, str]:
+def _host_network(request: BuildRequest, environ: Mapping[str, str]) -> dict[str, str]:
     """--no-host-ca keeps both the host's CA bundle and its proxy settings out of the build."""
     if not request.inject_host_ca:
         return {}
     return env.host_network_variables(environ, inject_ca=_host_ca_bundle(request, environ) is not None)
 
 
-def _host_ca_bundle(request: RunRequest, environ: Mapping[str, str]) -> Path | None:
+def _host_ca_bundle(request: BuildRequest, environ: Mapping[str, str]) -> Path | None:
     """The bundle copied into the container; the CA variables point at it only when there is one."""
     return env.host_ca_bundle(environ) if request.inject_host_ca else None
 
 
-def _staged_files(request: RunRequest, plan: BuildPlan, environ: Mapping[str, str]) -> IO[bytes]:
+def _bind_mounts(request: BuildRequest, identity: BuildIdentity) -> dict[str, str]:
+    mounts = {str(request.source): identity.source_dir}
+    for identifier, folder in request.secondary_sources.items():
+        mounts[str(folder)] = secondary_source_dir(identity, identifier)
+    return mounts
+
+
+def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mapping[str, str]) -> list[IO[bytes]]:
+    """One archive per source, the first also carrying the simulator's own files."""
     extra: dict[str, bytes] = {}
     bundle = _host_ca_bundle(request, environ)
     if bundle is not None:
         extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
-    if request.mount_source:
-        return staging.build_archive(None, [], plan.identity.source_dir, extra)
-    files = staging.source_files(request.source_dir)
-    return staging.build_archive(request.source_dir, files, plan.identity.source_dir, extra)
+    sources = {identity.source_dir: request.source}
+    for identifier, folder in request.secondary_sources.items():
+        sources[secondary_source_dir(identity, identifier)] = folder
+    archives: list[IO[bytes]] = []
+    try:
+        for destination, folder in sources.items():
+            if request.mount_source:
+                archives.append(staging.build_archive(None, [], destination, extra))
+            else:
+                archives.append(staging.build_archive(folder, staging.source_files(folder), destination, extra))
+            extra = {}
+    except BaseException:
+        for archive in archives:
+            archive.close()
+        raise
+    return archives
 
 
-def _invoking_user(environ: Mapping[str, str]) -> tuple[int, int] | None:
-    """Files the build hands back belong to the person who ran it, also when that was through sudo."""
-    if os.geteuid() != 0:
-        return None
-    if environ.get("SUDO_UID") and environ.get("SUDO_GID"):
-        return int(environ["SUDO_UID"]), int(environ["SUDO_GID"])
-    return None
-
-
-def _missing_folders(folder: Path) -> list[Path]:
-    """The folders that creating `folder` would make, outermost first."""
-    return [p for p in (*reversed(folder.parents), folder) if not p.exists()]
-
-
-def _hand_over(owner: tuple[int, int] | None, written: list[Path]) -> None:
-    """Under sudo, what the simulator wrote for the user (records, logs, summary) belongs to that user."""
-    if owner is None:
-        return
-    for path in written:
-        if not path.exists():
-            continue
-        os.lchown(path, *owner)
-        if path.is_dir() and not path.is_symlink():
-            for root, dirs, files in os.walk(path):
-                for name in (*dirs, *files):
-                    os.lchown(os.path.join(root, name), *owner)
-
-
-def _write_summary(request: RunRequest, build_dir: Path, result: BuildResult, masker: Masker) -> list[Path]:
-    """Write the summary (in the build folder, and where --summary-json asks); return what was created."""
-    summary = json.dumps(mask_build_record(result.to_json(), masker), indent=2) + "\n"
-    (build_dir / "summary.json").write_text(summary)
-    if request.summary_json is None:
-        return []
-    created = _missing_folders(request.summary_json.parent)
-    request.summary_json.parent.mkdir(parents=True, exist_ok=True)
-    request.summary_json.write_text(summary)
-    return [*created, request.summary_json]
+def _host_write_error(path: Path, error: OSError) -> EnvironmentProblem:
+    if error.errno == errno.ENOSPC:
+        return disk_full(path)
+    return EnvironmentProblem(f"Cannot write {path} ({error.strerror or error}): check the folder and its disk.")
 
 
 class _NoSession:
-    """Stands in for a container when the build fails before one is needed; any use is a bug."""
+    """Stands in for a container when the build ends before one is needed; any use is a bug."""
 
     def run(self, *_: Any, **__: Any) -> CommandOutcome:
+        raise AssertionError("no container was started for this build")
+
+    def write_file(self, path: str, content: bytes) -> None:
         raise AssertionError("no container was started for this build")
 
     def open_file(self, path: str) -> AbstractContextManager[IO[bytes]]:

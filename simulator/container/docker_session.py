@@ -14,7 +14,7 @@ import tarfile
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,7 +26,14 @@ import requests
 import structlog
 
 from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent
-from simulator.container.session import CommandOutcome, DeadlineReached, OutputSink, SessionLost
+from simulator.container.session import (
+    CommandOutcome,
+    DeadlineReached,
+    OutputSink,
+    SessionLost,
+    StopCheck,
+    StopRequested,
+)
 from simulator.errors import EnvironmentProblem
 
 MANAGED_LABEL = "simulator.managed"
@@ -38,6 +45,7 @@ _FRAME_HEADER = struct.Struct(">BxxxL")
 _SPOOL_IN_MEMORY = 64 * 1024 * 1024
 _QUEUED_EVENTS = 256
 _END_OF_STREAM = None
+_STOP_POLL_SECONDS = 0.05  # how often a wait looks at the build's cancel token; events wake it at once
 
 log = structlog.get_logger("simulator.container")
 
@@ -131,7 +139,9 @@ class DockerSession:
         self._lost = False
         self._pending: int | None = None  # the request whose end marker has not arrived yet
 
-    def run(self, request: AgentRequest, on_output: OutputSink, deadline: float | None) -> CommandOutcome:
+    def run(
+        self, request: AgentRequest, on_output: OutputSink, deadline: float | None, stop: StopCheck | None = None
+    ) -> CommandOutcome:
         if self._lost or self._pending is not None:
             raise SessionLost("the build container is gone, or still busy with an interrupted command")
         started = time.time()
@@ -142,22 +152,29 @@ class DockerSession:
             self._lost = True
             raise SessionLost(f"the build container stopped accepting commands: {error}") from error
         while True:
-            event = self._next_event(deadline)
+            event = self._next_event(deadline, stop)
             if isinstance(event, Output):
                 on_output(event.data)
             elif isinstance(event, Finished) and event.request_id == request.request_id:
                 self._pending = None
                 return CommandOutcome(event.exit_status, started, time.time())
 
-    def _next_event(self, deadline: float | None) -> StreamEvent:
-        timeout = None if deadline is None else deadline - time.time()
-        # Checked before reading: with output queued, a read never waits, so it would never time out.
-        if timeout is not None and timeout <= 0:
-            raise DeadlineReached()
-        try:
-            event = self._reader.events.get(timeout=timeout)
-        except queue.Empty:
-            raise DeadlineReached() from None
+    def _next_event(self, deadline: float | None, stop: StopCheck | None = None) -> StreamEvent:
+        while True:
+            # Checked before reading: with output queued, a read never waits, so it would never time out.
+            if stop is not None and stop():
+                raise StopRequested()
+            timeout = None if deadline is None else deadline - time.time()
+            if timeout is not None and timeout <= 0:
+                raise DeadlineReached()
+            if stop is not None:
+                timeout = _STOP_POLL_SECONDS if timeout is None else min(timeout, _STOP_POLL_SECONDS)
+            try:
+                event = self._reader.events.get(timeout=timeout)
+                break
+            except queue.Empty:
+                if stop is None:
+                    raise DeadlineReached() from None
         if event is _END_OF_STREAM:
             self._lost = True
             raise SessionLost("the build container ended while a command was running")
@@ -235,9 +252,10 @@ def _first_line(error: BaseException) -> str:
 
 @contextmanager
 def open_session(
-    client: docker.DockerClient, spec: ContainerSpec, staged_files: IO[bytes] | None
+    client: docker.DockerClient, spec: ContainerSpec, staged_files: IO[bytes] | Sequence[IO[bytes]] | None
 ) -> Iterator[DockerSession]:
-    """Create, fill and start the build container; it is removed on the way out, whatever happens."""
+    """Create, fill (with each archive, in order) and start the build container; it is removed on the way out,
+    whatever happens."""
     nonce = secrets.token_hex(8)
     started: list[DockerSession] = []
     with ExitStack() as cleanup:
@@ -267,7 +285,13 @@ def open_session(
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, so a container is never half created or half removed."""
+    """Ctrl-C and SIGTERM wait until the block is done, so a container is never half created or half removed.
+
+    A signal received meanwhile goes to the handler that was in place once the block is done: a command line
+    that stops builds through a cancel token gets its token set, Python's default handler raises
+    KeyboardInterrupt. Off the main thread no signal arrives at all (Python delivers them to the main thread),
+    and builds there stop through their token, which is only looked at while waiting.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -279,8 +303,12 @@ def interrupts_deferred() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if received:
-        raise KeyboardInterrupt
+    for signum in received:
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, None)
+        elif handler != signal.SIG_IGN:
+            raise KeyboardInterrupt
 
 
 def _remove_uninterrupted(container: Any) -> None:
@@ -288,11 +316,19 @@ def _remove_uninterrupted(container: Any) -> None:
         remove_container(container)
 
 
-def _start(client: docker.DockerClient, container: Any, staged_files: IO[bytes] | None, nonce: str) -> DockerSession:
+def _start(
+    client: docker.DockerClient, container: Any, staged_files: IO[bytes] | Sequence[IO[bytes]] | None, nonce: str
+) -> DockerSession:
     """Copy the staged files in, attach to the agent's streams before it can print, then start it."""
+    if staged_files is None:
+        archives: Sequence[IO[bytes]] = []
+    elif isinstance(staged_files, Sequence):
+        archives = staged_files
+    else:
+        archives = [staged_files]
     try:
-        if staged_files is not None:
-            container.put_archive("/", staged_files)
+        for archive in archives:
+            container.put_archive("/", archive)
         attach = client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
         raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
         reader = _FrameReader(raw_socket, ReplyParser(nonce))

@@ -10,6 +10,7 @@ from typing import IO, Protocol
 from simulator.container.protocol import AgentRequest
 
 OutputSink = Callable[[bytes], None]
+StopCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,23 @@ class DeadlineReached(Exception):
     """The build's time ran out while a command was running; the container is no longer usable."""
 
 
+class StopRequested(Exception):
+    """The build's owner asked it to stop (its cancel token) while the session was waiting."""
+
+
 class SessionLost(Exception):
     """The container or its agent ended while a command was running."""
 
 
 class Session(Protocol):
-    def run(self, request: AgentRequest, on_output: OutputSink, deadline: float | None) -> CommandOutcome:
-        """Run one script through the agent; stream its output to `on_output` as it comes."""
+    def run(
+        self, request: AgentRequest, on_output: OutputSink, deadline: float | None, stop: StopCheck | None = None
+    ) -> CommandOutcome:
+        """Run one script through the agent; stream its output to `on_output` as it comes.
+
+        Raises DeadlineReached once the deadline passes, StopRequested as soon as `stop()` turns true (checked
+        at least every 50 ms while waiting); the command is still running then, until `recover`.
+        """
         ...
 
     def write_file(self, path: str, content: bytes) -> None:

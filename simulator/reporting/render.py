@@ -86,17 +86,30 @@ def json_line(event_dict: MutableMapping[str, Any]) -> str:
 
 
 class Fanout:
-    """Final structlog processor: render the event once per destination and write it there."""
+    """Final structlog processor: render the event once per destination and write it there.
+
+    A destination that cannot be written (a full disk, a closed pipe) is dropped and its error kept in `failures`,
+    so the build goes on, its other destinations keep everything, and the caller can say what went wrong.
+    """
 
     def __init__(self, destinations: Sequence[Destination]) -> None:
-        self._destinations = destinations
+        self._destinations = list(destinations)
+        self.failures: list[OSError] = []
 
     def __call__(self, _logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
-        for render, stream in self._destinations:
+        for destination in list(self._destinations):
+            render, stream = destination
             line = render(event_dict)
-            if line is not None:
+            if line is None:
+                continue
+            try:
                 stream.write(line + "\n")
                 stream.flush()
+            except BrokenPipeError:
+                raise
+            except OSError as error:
+                self._destinations.remove(destination)
+                self.failures.append(error)
         raise structlog.DropEvent
 
 
@@ -113,7 +126,8 @@ def build_logger(
     masker: Masker,
     destinations: Sequence[Destination],
     clock: Callable[[], float],
+    fanout: Fanout | None = None,
 ) -> Any:
     """A logger of its own for one build: no global structlog configuration is touched."""
-    processors = [add_time(clock), masker, Fanout(destinations)]
+    processors = [add_time(clock), masker, fanout or Fanout(destinations)]
     return structlog.wrap_logger(structlog.ReturnLogger(), processors=processors)

@@ -85,13 +85,24 @@ def test_bad_env_assignment(capsys, good_source):
         ),
         (
             ["run", "b.yml", "--timeout", "inf"],
-            "error: simulator run: argument --timeout: the timeout must be a finite number of minutes, more than 0 "
-            "(see --help).\n",
+            "error: simulator run: argument --timeout: the timeout must be more than 0 and at most 2160 minutes "
+            "(CodeBuild's limit) (see --help).\n",
         ),
         (
             ["run", "b.yml", "--timeout", "0"],
-            "error: simulator run: argument --timeout: the timeout must be a finite number of minutes, more than 0 "
-            "(see --help).\n",
+            "error: simulator run: argument --timeout: the timeout must be more than 0 and at most 2160 minutes "
+            "(CodeBuild's limit) (see --help).\n",
+        ),
+        (
+            # Past CodeBuild's 2160 minutes; 1.5e8 and more once crashed the deadline arithmetic.
+            ["run", "b.yml", "--timeout", "2e8"],
+            "error: simulator run: argument --timeout: the timeout must be more than 0 and at most 2160 minutes "
+            "(CodeBuild's limit) (see --help).\n",
+        ),
+        (
+            ["run", "b.yml", "--git-clone-depth", "-1"],
+            "error: simulator run: argument --git-clone-depth: '-1' is not a number of commits (0 for the whole "
+            "history) (see --help).\n",
         ),
         (
             ["run", "b.yml", "--log-format", "xml"],
@@ -137,3 +148,43 @@ def test_no_docker_engine_exits_3_with_what_to_do(good_source):
 def test_summary_path_that_is_a_folder_is_refused_before_the_build(capsys, good_source):
     code, _, err = run_on(capsys, good_source, "--summary-json", str(good_source))
     assert (code, err) == (2, f"error: --summary-json {good_source} is a folder: pass the path of a file to write.\n")
+
+
+def test_secondary_source_identifier_with_a_hyphen_is_refused(capsys, good_source):
+    # codebuild-semantics §4.1: the identifier becomes CODEBUILD_SRC_DIR_<identifier>, a shell variable name.
+    code, out, err = run_on(capsys, good_source, "--source", f"my-lib={good_source}")
+    assert (code, out, err) == (
+        2,
+        "",
+        "error: The source identifier 'my-lib' is not valid: use letters, digits and underscores only "
+        "(it becomes the variable CODEBUILD_SRC_DIR_<identifier>).\n",
+    )
+
+
+def test_missing_secondary_source_folder(capsys, good_source):
+    code, _, err = run_on(capsys, good_source, "--source", "lib=/nonexistent/lib")
+    assert (code, err) == (
+        2,
+        "error: The source folder /nonexistent/lib does not exist: pass an existing folder to --source lib=.\n",
+    )
+
+
+@pytest.mark.parametrize("project", ["../../x", "/abs/name", "a", "with space"])
+def test_project_names_that_could_escape_the_build_records_are_refused(capsys, good_source, project):
+    code, _, err = run_on(capsys, good_source, "--project", project)
+    assert (code, err) == (
+        2,
+        f"error: The project name {project!r} is not valid: use 2 to 255 letters, digits, - or _, starting with a "
+        "letter or digit (as CodeBuild does).\n",
+    )
+    assert not (good_source / ".simulator").exists()
+
+
+def test_artifacts_folder_that_is_a_file_is_refused_before_the_build(capsys, good_source):
+    existing = good_source / "taken"
+    existing.write_text("")
+    code, _, err = run_on(capsys, good_source, "--artifacts", str(existing / "sub"))
+    assert (code, err) == (
+        2,
+        f"error: --artifacts {existing / 'sub'} is, or is below, the file {existing}: pass a folder.\n",
+    )

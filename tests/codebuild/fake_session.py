@@ -8,7 +8,7 @@ import tarfile
 from dataclasses import dataclass, field
 
 from simulator.container.protocol import AgentRequest
-from simulator.container.session import CommandOutcome, DeadlineReached, SessionLost
+from simulator.container.session import CommandOutcome, DeadlineReached, SessionLost, StopRequested
 
 
 @dataclass
@@ -25,7 +25,7 @@ class FakeSession:
     users: list[str | None] = field(default_factory=list)
     _files_out: dict[str, bytes] = field(default_factory=dict)  # what the fake container wrote
 
-    def run(self, request: AgentRequest, on_output, deadline):
+    def run(self, request: AgentRequest, on_output, deadline, stop=None):
         lines = request.script.split("\n")
         if lines[-1].startswith('set -- "$?"'):
             lines = lines[:-1]  # the session is saved after a command: nothing to fake there
@@ -52,7 +52,7 @@ class FakeSession:
         if command == self.times_out_on:
             raise DeadlineReached()
         if command == self.interrupted_on:
-            raise KeyboardInterrupt
+            raise StopRequested()
         if command == self.dies_on:
             raise SessionLost("gone")
         self.commands.append(command)

@@ -6,8 +6,8 @@ import tarfile
 
 import pytest
 
-from simulator.codebuild.artifacts import SelectedFile, extract_selected, matches, select
 from simulator.buildspec.model import ArtifactSpec
+from simulator.codebuild.artifacts import SelectedFile, extract_selected, matches, select
 
 DOC_TREE = [
     "my-build-1/my-file-1.txt",

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from simulator.buildspec import parse_buildspec
+from simulator.cancellation import CancelToken
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.phases import Status
 from simulator.codebuild.result import PhaseContext, SavedArtifact
 from simulator.codebuild.scripts import LIST_FILES_BODY
-from simulator.buildspec import parse_buildspec
+from simulator.container.session import StopRequested
 from tests.codebuild.fake_session import FakeSession
 
 
@@ -40,7 +42,7 @@ IDENTITY = BuildIdentity(
 )
 
 
-def run(buildspec_text, session, tmp_path, **plan_fields):
+def run(buildspec_text, session, tmp_path, cancel=None, **plan_fields):
     loaded = parse_buildspec(buildspec_text, Path("buildspec.yml"))
     plan = BuildPlan(
         buildspec=loaded.buildspec,
@@ -56,7 +58,7 @@ def run(buildspec_text, session, tmp_path, **plan_fields):
     )
     log = EventLog()
     clock = iter(range(1_000_000_000, 1_000_010_000)).__next__
-    result = BuildMachine(plan, session, log, clock=lambda: float(clock())).run()
+    result = BuildMachine(plan, session, log, clock=lambda: float(clock()), cancel=cancel).run()
     return result, log
 
 
@@ -250,10 +252,10 @@ def test_timed_out_build_still_hands_back_its_artifacts(tmp_path):
 
 def test_interrupt_while_saving_artifacts_gives_up_saving(tmp_path):
     class InterruptedWhileSaving(FakeSession):
-        def run(self, request, on_output, deadline):
+        def run(self, request, on_output, deadline, stop=None):
             if request.script.split("\n")[4:5] == [LIST_FILES_BODY[0]]:
-                raise KeyboardInterrupt
-            return super().run(request, on_output, deadline)
+                raise StopRequested()
+            return super().run(request, on_output, deadline, stop)
 
     session = InterruptedWhileSaving(files={"dist/app.js": b"js"}, interrupted_on="make")
     result, log = run(ARTIFACTS, session, tmp_path)
@@ -303,3 +305,40 @@ def test_a_dead_container_ends_the_build_at_once(tmp_path):
     assert phases(result)[-3:] == [("BUILD", "FAILED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
     assert result.status is Status.FAILED
     assert log.named("phase_context")[-1]["message"].startswith("Build container found dead before completing")
+
+
+class StoppingSession(FakeSession):
+    """Sets the build's cancel token while `make` runs, as a Ctrl-C or a failing sibling action would, and
+    then behaves as the Docker session does: the wait notices the token and gives up on the command."""
+
+    def __init__(self, token, **kwargs):
+        super().__init__(**kwargs)
+        self.token = token
+
+    def run(self, request, on_output, deadline, stop=None):
+        if request.script.split("\n")[3:4] == ["make"]:
+            self.token.cancel("test")
+            assert stop is not None and stop()
+            raise StopRequested()
+        return super().run(request, on_output, deadline, stop)
+
+
+def test_a_cancel_token_set_while_a_command_runs_stops_the_build_and_saves_its_artifacts(tmp_path):
+    token = CancelToken()
+    session = StoppingSession(token, files={"dist/app.js": b"js"})
+    result, log = run(ARTIFACTS, session, tmp_path, cancel=token)
+    assert result.status is Status.STOPPED
+    assert phases(result)[-3:] == [("BUILD", "STOPPED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+    assert session.recovered is True
+    assert (tmp_path / "artifacts" / "app.js").read_bytes() == b"js"  # base-directory: dist
+    assert log.named("build_stopped") == [{}]
+
+
+def test_a_cancel_token_set_before_the_build_starts_runs_no_command(tmp_path):
+    token = CancelToken()
+    token.cancel("test")
+    session = FakeSession()
+    result, _ = run(ARTIFACTS, session, tmp_path, cancel=token)
+    assert result.status is Status.STOPPED
+    assert phases(result)[3:] == [("DOWNLOAD_SOURCE", "STOPPED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+    assert session.commands == []

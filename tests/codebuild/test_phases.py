@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator.codebuild.phases import PhaseType, Status, next_phase
 from simulator.buildspec.on_failure import parse_on_failure
+from simulator.codebuild.phases import PhaseType, Status, next_phase
 
 P = PhaseType
 

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
+from simulator.cancellation import CancelToken
+from simulator.cli.signals import signals_cancel
+from simulator.codebuild import BuildOutcome, BuildRequest, run_build
 from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
+from simulator.codebuild.parameters import LocalValues, load_values
 from simulator.codebuild.phases import Status
+from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH, MAX_TIMEOUT_MINUTES, check_source_identifier
 from simulator.codebuild.result import BuildResult
-from simulator.codebuild.runner import RunRequest, run_build
-from simulator.buildspec import BuildspecError, load_buildspec
 from simulator.container import image_builder, staging
-from simulator.errors import ExitCode, InputError
+from simulator.container.docker_session import connect
+from simulator.errors import EnvironmentProblem, ExitCode, InputError
+from simulator.ownership import hand_over, invoking_user, missing_folders
+from simulator.reporting.masking import Masker, mask_build_record
+from simulator.reporting.render import Destination, json_line, text_line
+from simulator.state import STATE_DIR_NAME, StateFolder, check_project_name, project_name_from_folder, write_atomic
 
 EXIT_CODES = {
     Status.SUCCEEDED: ExitCode.SUCCEEDED,
@@ -32,7 +44,14 @@ def add_parser(subparsers: Any) -> None:
         description="Run a buildspec phase by phase in a CodeBuild-like Docker container, with CodeBuild's rules.",
     )
     parser.add_argument("buildspec", type=Path, help="the buildspec file (e.g. buildspecs/buildspec-dev.yml)")
-    parser.add_argument("--source", type=Path, help="source folder (default: the git top-level of the current folder)")
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="DIR|ID=DIR",
+        help="the primary source folder (default: the git top-level of the current folder); ID=DIR, repeatable, "
+        "adds a secondary source at $CODEBUILD_SRC_DIR_<ID> (ID: letters, digits and underscores)",
+    )
     parser.add_argument(
         "--mount",
         action="store_true",
@@ -45,7 +64,7 @@ def add_parser(subparsers: Any) -> None:
         "--parameters",
         type=Path,
         help="local values for parameter-store and secrets-manager "
-        "(default: .simulator/parameters.yml in the source folder, if present)",
+        "(default: .simulator/parameters.yml at the top of the repository, if present)",
     )
     parser.add_argument("--image", default=image_builder.DEFAULT_IMAGE, help="build image (default: %(default)s)")
     parser.add_argument(
@@ -55,7 +74,21 @@ def add_parser(subparsers: Any) -> None:
         metavar="NAME=IMAGE",
         help="run IMAGE where a curated name such as aws/codebuild/standard:7.0 is asked for",
     )
-    parser.add_argument("--timeout", type=_minutes, default=60.0, metavar="MINUTES", help="build timeout (default 60)")
+    parser.add_argument(
+        "--timeout",
+        type=_minutes,
+        default=60.0,
+        metavar="MINUTES",
+        help=f"build timeout, more than 0 and at most {MAX_TIMEOUT_MINUTES:g} (default 60)",
+    )
+    parser.add_argument(
+        "--git-clone-depth",
+        type=_depth,
+        default=DEFAULT_GIT_CLONE_DEPTH,
+        metavar="N",
+        help="commits of history in the build's .git (default 1, as CodeBuild; 0 for the whole history)",
+    )
+    parser.add_argument("--privileged", action="store_true", help="privileged mode (recorded in the build)")
     parser.add_argument(
         "--no-host-ca",
         action="store_true",
@@ -82,56 +115,135 @@ def _minutes(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError("the timeout must be a finite number of minutes, more than 0")
+    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_MINUTES:
+        raise argparse.ArgumentTypeError(
+            f"the timeout must be more than 0 and at most {MAX_TIMEOUT_MINUTES:g} minutes (CodeBuild's limit)"
+        )
     return value
 
 
+def _depth(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of commits (0 for the whole history)")
+    return int(text)
+
+
 def run(args: argparse.Namespace) -> int:
-    request = _request(args)
-    outcome = run_build(request, sys.stdout, _progress)
+    request, state = _request(args)
+    masker = Masker()
+    client = connect()
+    image_builder.ensure_image(client, image_builder.resolve_image_name(request.image, request.image_map), _progress)
+    cancel = CancelToken()
+    console: Destination = (json_line if args.log_format == "json" else text_line, sys.stdout)
+    with signals_cancel(cancel):
+        outcome = run_build(request, client=client, state=state, events=[console], masker=masker, cancel=cancel)
+    problems = list(outcome.host_problems)
+    if args.summary_json is not None:
+        problems += _copy_summary(outcome, args.summary_json, masker)
     if args.log_format == "text":
         print(phase_table(outcome.result))
         print(f"Build log: {outcome.build_dir / 'build.log'}")
+    if problems:
+        raise EnvironmentProblem(problems[0])
     return int(EXIT_CODES[outcome.result.status])
 
 
-def _request(args: argparse.Namespace) -> RunRequest:
-    if not args.buildspec.is_file():
-        raise InputError(f"The buildspec {args.buildspec} does not exist: pass the path of a buildspec file.")
-    source_dir = _source_dir(args.source)
-    _check_writable_file(args.summary_json, "--summary-json")
+def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str]:
+    """--summary-json: the same record as the build folder's summary.json (the user's, also under sudo)."""
+    created = missing_folders(path.absolute().parent)
     try:
-        loaded = load_buildspec(args.buildspec)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(mask_build_record(outcome.result.to_json(), masker), indent=2))
+    except EnvironmentProblem as problem:
+        return [str(problem)]
+    except OSError as error:
+        return [f"Cannot write --summary-json {path} ({error.strerror or error})."]
+    finally:
+        hand_over(invoking_user(os.environ), [*created, path])
+    return []
+
+
+def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
+    loaded = _load(args.buildspec)
+    primary, secondary = _sources(args.source)
+    state = StateFolder(staging.default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
+    _check_writable_file(args.summary_json, "--summary-json")
+    _check_folder(args.artifacts, "--artifacts")
+    project = args.project if args.project is not None else project_name_from_folder(primary)
+    check_project_name(project)
+    request = BuildRequest(
+        buildspec=loaded,
+        source=primary,
+        project=project,
+        initiator=os.environ.get("SIMULATOR_INITIATOR") or _user_name(),
+        secondary_sources=secondary,
+        environment_overrides=_overrides(args),
+        local_values=_local_values(args.parameters, state),
+        image=args.image,
+        image_map=dict(parse_assignment(item, "--map-image") for item in args.map_image),
+        privileged=args.privileged,
+        timeout_minutes=args.timeout,
+        git_clone_depth=args.git_clone_depth,
+        mount_source=args.mount,
+        inject_host_ca=not args.no_host_ca,
+        artifacts_dir=args.artifacts,
+    )
+    return request, state
+
+
+def _load(path: Path) -> LoadedBuildspec:
+    if not path.is_file():
+        raise InputError(f"The buildspec {path} does not exist: pass the path of a buildspec file.")
+    try:
+        loaded = load_buildspec(path)
     except BuildspecError as error:
-        for diagnostic in error.diagnostics:
+        for diagnostic in (*error.diagnostics, *error.warnings):
             print(diagnostic.format(), file=sys.stderr)
         raise
     for warning in loaded.warnings:
         print(warning.format(), file=sys.stderr)
-    return RunRequest(
-        loaded=loaded,
-        source_dir=source_dir,
-        mount_source=args.mount,
-        overrides=_overrides(args),
-        parameters_file=args.parameters,
-        image=args.image,
-        image_map=dict(parse_assignment(item, "--map-image") for item in args.map_image),
-        timeout_minutes=args.timeout,
-        inject_host_ca=not args.no_host_ca,
-        artifacts_dir=args.artifacts,
-        project=args.project,
-        log_format=args.log_format,
-        summary_json=args.summary_json,
-    )
+    return loaded
 
 
-def _source_dir(given: Path | None) -> Path:
-    if given is None:
-        return staging.default_source_dir(Path.cwd()).resolve()
-    if not given.is_dir():
-        raise InputError(f"The source folder {given} does not exist: pass an existing folder to --source.")
-    return given.resolve()
+def _sources(given: list[str]) -> tuple[Path, dict[str, Path]]:
+    """`DIR` is the primary source, `ID=DIR` a secondary one (a path with `=` in it: write it as `./a=b`)."""
+    primary: Path | None = None
+    secondary: dict[str, Path] = {}
+    for item in given:
+        identifier, equals, folder = item.partition("=")
+        if equals and "/" not in identifier:
+            check_source_identifier(identifier)
+            if identifier in secondary:
+                raise InputError(f"--source {identifier}= is given twice: give each secondary source once.")
+            secondary[identifier] = _existing_folder(Path(folder), f"--source {identifier}=")
+        elif primary is not None:
+            raise InputError("--source DIR is given twice: give one primary source, and ID=DIR for the others.")
+        else:
+            primary = _existing_folder(Path(item), "--source")
+    if primary is None:
+        primary = staging.default_source_dir(Path.cwd()).resolve()
+    return primary, secondary
+
+
+def _existing_folder(path: Path, flag: str) -> Path:
+    if not path.is_dir():
+        raise InputError(f"The source folder {path} does not exist: pass an existing folder to {flag}.")
+    return path.resolve()
+
+
+def _local_values(given: Path | None, state: StateFolder) -> LocalValues:
+    if given is not None:
+        if not given.is_file():
+            raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
+        return load_values(given)
+    return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local-user"
 
 
 def _check_writable_file(path: Path | None, flag: str) -> None:
@@ -143,6 +255,14 @@ def _check_writable_file(path: Path | None, flag: str) -> None:
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise InputError(f"{flag} {path} is below {parent}, which is a file: pass a path in a folder.")
+
+
+def _check_folder(path: Path | None, flag: str) -> None:
+    if path is None:
+        return
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise InputError(f"{flag} {path} is, or is below, the file {existing}: pass a folder.")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, str]:
@@ -159,7 +279,7 @@ def _progress(line: str) -> None:
 def phase_table(result: BuildResult) -> str:
     rows = [f"{'PHASE':<18}{'STATUS':<12}DURATION"]
     for phase in result.phases:
-        if phase.status is None:
+        if phase.status is None or phase.ended is None:
             continue
         rows.append(f"{phase.phase_type.value:<18}{phase.status.value:<12}{phase.ended - phase.started:.2f}s")
     total = (result.ended or result.started) - result.started

@@ -1,0 +1,78 @@
+"""What one build is asked to do, and what it hands back: the engine's whole public surface.
+
+The request says what CodeBuild's StartBuild says (buildspec, sources, environment overrides, image, privileged
+mode, timeout, initiator, project), never how a caller shows it; the command line and the pipeline both fill it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulator.buildspec import LoadedBuildspec
+from simulator.codebuild.parameters import LocalValues
+from simulator.codebuild.result import BuildResult
+from simulator.container.image_builder import DEFAULT_IMAGE
+from simulator.errors import InputError
+
+DEFAULT_TIMEOUT_MINUTES = 60.0
+# CodeBuild's range for a build timeout (TimeoutInMinutes, 5 to 2160); locally a shorter one is allowed, for tests
+# and quick experiments, but never a longer one.
+MAX_TIMEOUT_MINUTES = 2160.0
+DEFAULT_GIT_CLONE_DEPTH = 1  # CodeBuild's default git clone depth
+# codebuild-semantics §4.1: a source identifier becomes part of a variable name, CODEBUILD_SRC_DIR_<identifier>.
+_SOURCE_IDENTIFIER = re.compile(r"[A-Za-z0-9_]{1,128}\Z")
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    buildspec: LoadedBuildspec
+    source: Path  # the primary source: CODEBUILD_SRC_DIR
+    project: str
+    initiator: str
+    secondary_sources: Mapping[str, Path] = field(default_factory=dict)  # identifier -> folder
+    environment_overrides: Mapping[str, str] = field(default_factory=dict)
+    local_values: LocalValues = field(default_factory=LocalValues)  # parameter-store and secrets-manager values
+    image: str = DEFAULT_IMAGE  # the name the build reports (CODEBUILD_BUILD_IMAGE)
+    image_map: Mapping[str, str] = field(default_factory=dict)  # curated name -> local image
+    privileged: bool = False  # recorded; honoured once builds can run Docker
+    timeout_minutes: float = DEFAULT_TIMEOUT_MINUTES
+    git_clone_depth: int = DEFAULT_GIT_CLONE_DEPTH  # 0: the whole history
+    mount_source: bool = False  # bind-mount the sources instead of copying them
+    inject_host_ca: bool = True
+    artifacts_dir: Path | None = None  # default: the build's folder in the state folder
+
+    def __post_init__(self) -> None:
+        for identifier in self.secondary_sources:
+            check_source_identifier(identifier)
+        check_timeout(self.timeout_minutes)
+        if self.git_clone_depth < 0:
+            raise InputError(f"The git clone depth {self.git_clone_depth} is negative: pass 0 (all) or more.")
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    result: BuildResult
+    build_dir: Path  # build.log, summary.json
+    exported_variables: Mapping[str, str]
+    artifacts_dir: Path | None  # the primary artifact's files, None when the build saved none
+    secondary_artifacts: Mapping[str, Path]  # identifier -> folder
+    host_problems: tuple[str, ...] = ()  # what went wrong on the host's side (a full disk): one sentence each
+
+
+def check_source_identifier(identifier: str) -> None:
+    if not _SOURCE_IDENTIFIER.match(identifier):
+        raise InputError(
+            f"The source identifier {identifier!r} is not valid: use letters, digits and underscores only "
+            f"(it becomes the variable CODEBUILD_SRC_DIR_<identifier>)."
+        )
+
+
+def check_timeout(minutes: float) -> None:
+    if not 0 < minutes <= MAX_TIMEOUT_MINUTES:
+        raise InputError(
+            f"The timeout {minutes:g} minutes is out of range: pass more than 0 and at most "
+            f"{MAX_TIMEOUT_MINUTES:g} minutes (CodeBuild's limit)."
+        )

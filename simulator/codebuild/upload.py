@@ -1,0 +1,137 @@
+"""What a build hands back when its commands are done: artifacts, report files and exported variables (§1.4, §1.9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from simulator.buildspec.model import ArtifactSpec, Buildspec
+from simulator.codebuild import artifacts as artifact_files
+from simulator.codebuild.phases import Status
+from simulator.codebuild.result import BuildResult, PhaseContext, SavedArtifact
+from simulator.codebuild.scripts import (
+    ARCHIVE_BODY,
+    ARCHIVE_LIST,
+    ARTIFACT_ARCHIVE,
+    archive_list,
+    parse_printed_variables,
+    print_variables_body,
+)
+from simulator.codebuild.steps import Steps
+
+NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
+
+
+class Outputs:
+    def __init__(
+        self,
+        spec: Buildspec,
+        steps: Steps,
+        result: BuildResult,
+        log: Any,
+        *,
+        artifacts_dir: Path,
+        secondary_artifacts_dir: Path,
+        reports_dir: Path,
+        file_owner: tuple[int, int] | None,
+    ) -> None:
+        self._spec = spec
+        self._steps = steps
+        self._result = result
+        self._log = log
+        self._artifacts_dir = artifacts_dir
+        self._secondary_artifacts_dir = secondary_artifacts_dir
+        self._reports_dir = reports_dir
+        self._file_owner = file_owner
+        self._exports_frozen = False
+
+    # -- UPLOAD_ARTIFACTS -------------------------------------------------------------------------------------
+
+    def upload(self) -> tuple[Status, list[PhaseContext]]:
+        spec = self._spec.artifacts
+        if spec is None and not self._spec.reports:
+            return Status.SUCCEEDED, []
+        files = self._steps.list_source_files()
+        self._save_reports(files)
+        if spec is None:
+            return Status.SUCCEEDED, []
+        if not self._export(spec, files, self._artifacts_dir):
+            return Status.FAILED, [NO_ARTIFACTS]
+        self._result.artifacts = SavedArtifact(str(self._artifacts_dir), self._artifact_name(spec))
+        for identifier, secondary in spec.secondary_artifacts.items():
+            destination = self._secondary_artifacts_dir / identifier
+            if not self._export(secondary, files, destination):
+                return Status.FAILED, [NO_ARTIFACTS]
+            self._result.secondary_artifacts[identifier] = SavedArtifact(
+                str(destination), self._artifact_name(secondary)
+            )
+        return Status.SUCCEEDED, []
+
+    def save_after_cut_short(self, ending: Status) -> None:
+        """Nothing the user built is lost: a timed-out or stopped build still hands back its artifacts.
+
+        CodeBuild skips UPLOAD_ARTIFACTS here, and so do the phase records; the files are saved on the side.
+        """
+        spec = self._spec.artifacts
+        if spec is None:
+            return
+        self._log.info("saving_artifacts", status=ending.value, path=str(self._artifacts_dir))
+        if self._export(spec, self._steps.list_source_files(), self._artifacts_dir):
+            self._result.artifacts = SavedArtifact(str(self._artifacts_dir), None)
+
+    def _artifact_name(self, spec: ArtifactSpec) -> str | None:
+        if not spec.name:
+            return None
+        name = self._steps.evaluate(spec.name)
+        self._log.info("artifact_name", name=name)
+        return name
+
+    def _export(self, spec: ArtifactSpec, files: list[str], destination: Path) -> bool:
+        base = spec.base_directory or "."
+        self._log.info("expanding_base_directory", path=base)
+        self._log.info("assembling_file_list")
+        self._log.info("expanding", path=base)
+        self._log.info("expanding_file_paths", path=base)
+        self._log.info("assembling_file_list")
+        for pattern in spec.files:
+            self._log.info("expanding", path=pattern)
+        selection = artifact_files.select(spec, files, spec.exclude_paths)
+        self._log.info("found_files", count=len(selection))
+        if not selection:
+            for pattern in spec.files:
+                self._log.info("skipping_invalid_path", path=pattern)
+            return False
+        self._copy_out(selection, destination)
+        return True
+
+    def _save_reports(self, files: list[str]) -> None:
+        """Report files are kept per report group; a group without files is a warning, not a failure."""
+        for group, report in self._spec.reports.items():
+            selection = artifact_files.select(report, files)
+            destination = self._reports_dir / group
+            if not selection:
+                self._log.info("report_files_missing", group=group)
+                continue
+            self._copy_out(selection, destination)
+            self._result.reports[group] = str(destination)
+            self._log.info(
+                "report_saved", group=group, count=len(selection), format=report.file_format, path=str(destination)
+            )
+
+    def _copy_out(self, selection: list[artifact_files.SelectedFile], destination: Path) -> None:
+        self._steps.session.write_file(ARCHIVE_LIST, archive_list([item.source for item in selection]))
+        self._steps.run(ARCHIVE_BODY)
+        destination.mkdir(parents=True, exist_ok=True)
+        with self._steps.session.open_file(ARTIFACT_ARCHIVE) as archive:
+            artifact_files.extract_selected(archive, selection, destination, self._file_owner)
+
+    # -- exported variables -----------------------------------------------------------------------------------
+
+    def freeze_exported_variables(self) -> None:
+        """§1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""
+        names = self._spec.env.exported_variables
+        if self._exports_frozen or not names:
+            return
+        self._exports_frozen = True
+        values = parse_printed_variables(self._steps.run(print_variables_body(names), keep_output=True))
+        self._result.exported_variables = {name: values.get(name, "") for name in names}

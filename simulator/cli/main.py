@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import traceback
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,9 @@ import structlog
 from simulator import __version__
 from simulator.cli.commands import image, prune, run, validate
 from simulator.errors import ExitCode, SimulatorError
+from simulator.ownership import hand_over, invoking_user
 
 COMMANDS = (run, validate, image, prune)
-CRASH_LOG = Path(".simulator") / "crash.log"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,6 +69,12 @@ class _Outcome:
     code: int = int(ExitCode.SUCCEEDED)
 
 
+def crash_log_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """The user's own state folder (XDG), never the current folder: `validate` in a repository writes nothing."""
+    state_home = environ.get("XDG_STATE_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".local" / "state")
+    return Path(state_home) / "simulator" / "crash.log"
+
+
 @contextmanager
 def error_boundary() -> Iterator[_Outcome]:
     """Every failure leaves as one sentence on stderr and a documented exit code, never a traceback."""
@@ -83,8 +91,25 @@ def error_boundary() -> Iterator[_Outcome]:
     except KeyboardInterrupt:
         print("Interrupted: the build was stopped; nothing it started is left running.", file=sys.stderr)
         outcome.code = int(ExitCode.STOPPED)
-    except Exception as error:  # the last resort: keep the traceback in a file, not on the screen
-        CRASH_LOG.parent.mkdir(parents=True, exist_ok=True)
-        CRASH_LOG.write_text(traceback.format_exc())
-        print(f"error: unexpected {type(error).__name__}: {error} (details in {CRASH_LOG}).", file=sys.stderr)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            _report_crash(error, outcome)
+            return
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: the disk is full{where}: free some space and run again.", file=sys.stderr)
         outcome.code = int(ExitCode.BAD_ENVIRONMENT)
+    except Exception as error:  # the last resort: keep the traceback in a file, not on the screen
+        _report_crash(error, outcome)
+
+
+def _report_crash(error: Exception, outcome: _Outcome) -> None:
+    crash_log = crash_log_path()
+    try:
+        crash_log.parent.mkdir(parents=True, exist_ok=True)
+        crash_log.write_text(traceback.format_exc())
+        details = f"details in {crash_log}"
+        hand_over(invoking_user(os.environ), [crash_log])
+    except OSError as write_error:
+        details = f"the details could not be saved either: {write_error.strerror or write_error}"
+    print(f"error: unexpected {type(error).__name__}: {error} ({details}).", file=sys.stderr)
+    outcome.code = int(ExitCode.BAD_ENVIRONMENT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +87,8 @@ class BuildResult:
             "projectName": self.project,
             "phases": [phase.to_json() for phase in self.phases],
             "environment": {"type": "LINUX_CONTAINER", "image": self.image},
-            "timeoutInMinutes": self.timeout_minutes,
+            # The API's field is an integer; a local timeout may be a fraction of a minute, so it is rounded up.
+            "timeoutInMinutes": math.ceil(self.timeout_minutes),
             "buildComplete": self.status is not Status.IN_PROGRESS,
             "initiator": self.initiator,
             "exportedEnvironmentVariables": [

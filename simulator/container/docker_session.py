@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import posixpath
@@ -14,7 +15,7 @@ import tarfile
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -185,8 +186,13 @@ class DockerSession:
         self._reader.stopping.set()
 
     def join_reader(self) -> None:
-        """After the container is gone; `stop_reading` ran first, so the reader cannot be waiting on the queue."""
+        """After the container is gone; `stop_reading` ran first, so the reader cannot be waiting on the queue.
+
+        The attach socket is closed then: a process running many builds (a pipeline) must not keep one per build.
+        """
         self._reader.join(timeout=5)
+        with contextlib.suppress(OSError):
+            self._sock.close()
 
     def recover(self, timeout: float) -> bool:
         """Kill every process but the agent (PID 1), then wait for the agent to report the killed command."""
@@ -261,7 +267,7 @@ def open_session(
     with ExitStack() as cleanup:
         # Callbacks run last-registered first: the reader stops queueing (it keeps reading, so the engine can
         # finish writing what the container printed), the container goes, then the reader thread ends.
-        cleanup.callback(lambda: [session.join_reader() for session in started])
+        cleanup.callback(lambda: _each(started, DockerSession.join_reader))
         with interrupts_deferred():
             container = _create(
                 client,
@@ -278,9 +284,14 @@ def open_session(
                 volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
             )
             cleanup.callback(_remove_uninterrupted, container)
-        cleanup.callback(lambda: [session.stop_reading() for session in started])
+        cleanup.callback(lambda: _each(started, DockerSession.stop_reading))
         started.append(_start(client, container, staged_files, nonce))
         yield started[0]
+
+
+def _each(sessions: list[DockerSession], step: Callable[[DockerSession], None]) -> None:
+    for session in sessions:
+        step(session)
 
 
 @contextmanager

@@ -221,3 +221,20 @@ def test_timeout_fires_while_a_command_floods_output(fixture_source, tmp_path):
     record = json.loads(summary.read_text())
     assert record["buildStatus"] == "TIMED_OUT"
     assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["TIMED_OUT"]
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.4, 0.5, 0.6, 0.7, 0.9, 1.2])
+def test_an_interrupt_soon_after_start_leaves_either_no_record_or_a_whole_one(fixture_source, tmp_path, delay):
+    # Once found: Ctrl-C 0.4-0.7 s after start left an empty build.log and no summary.
+    source = fixture_source("long_sleep")
+    process = start_build(source, tmp_path / "summary.json")
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    for build_dir in (source / ".simulator" / "builds").glob("*"):
+        record = json.loads((build_dir / "summary.json").read_text())
+        assert record["buildStatus"] == "STOPPED"
+        assert (build_dir / "build.log").read_text().startswith("[Container] ")
+        assert leftover_containers(record["id"]) == []

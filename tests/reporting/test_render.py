@@ -4,7 +4,7 @@ import io
 import json
 
 from simulator.reporting.masking import Masker
-from simulator.reporting.render import build_logger, json_line, text_line
+from simulator.reporting.render import Fanout, build_logger, json_line, text_line
 
 T = 1795762800.123456  # 2026/11/27 07:00:00.123456 UTC
 
@@ -33,3 +33,18 @@ def test_logger_masks_before_rendering_to_every_destination():
     log.info("command_output", line="pw=s3cret")
     assert json.loads(console.getvalue())["line"] == "pw=***"
     assert log_file.getvalue() == "pw=***\n"
+
+
+class FullDisk(io.StringIO):
+    def write(self, text):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_destination_that_cannot_be_written_is_dropped_and_the_others_keep_everything():
+    console, full = io.StringIO(), FullDisk()
+    fanout = Fanout([(text_line, full), (text_line, console)])
+    log = build_logger(Masker(), [], lambda: T, fanout)
+    log.info("command_output", line="one")
+    log.info("command_output", line="two")
+    assert console.getvalue() == "one\ntwo\n"
+    assert [error.errno for error in fanout.failures] == [28]

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from simulator.buildspec.model import Buildspec, Phase
 from simulator.buildspec.on_failure import OnFailure, OnFailureMode
@@ -21,6 +20,7 @@ from simulator.codebuild.scripts import ScriptFactory, ScriptSettings
 from simulator.codebuild.steps import StepFailed, Steps
 from simulator.codebuild.upload import NO_ARTIFACTS, Outputs
 from simulator.container.session import DeadlineReached, Session, SessionLost, StopRequested
+from simulator.reporting.events import EventLog
 
 __all__ = ["NO_ARTIFACTS", "BuildMachine", "BuildPlan", "StepFailed"]
 CONTAINER_DEAD = PhaseContext(
@@ -58,7 +58,7 @@ class BuildMachine:
         self,
         plan: BuildPlan,
         session: Session,
-        log: Any,
+        log: EventLog,
         clock: Callable[[], float] = time.time,
         cancel: CancelToken | None = None,
     ) -> None:

@@ -36,6 +36,7 @@ from simulator.container.docker_session import ContainerSpec, open_session
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem, InputError
 from simulator.ownership import hand_over, invoking_user, missing_folders
+from simulator.reporting.events import EventLog
 from simulator.reporting.masking import Masker, credential_values, mask_build_record
 from simulator.reporting.render import Destination, Fanout, build_logger, text_line
 from simulator.state import StateFolder, disk_full, write_atomic
@@ -166,7 +167,7 @@ def _execute(
     image: str,
     request: BuildRequest,
     plan: BuildPlan,
-    log: Any,
+    log: EventLog,
     cancel: CancelToken,
     environ: Mapping[str, str],
     record: Callable[[BuildResult], None],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from simulator.buildspec.model import ArtifactSpec, Buildspec
 from simulator.codebuild import artifacts as artifact_files
@@ -18,6 +17,7 @@ from simulator.codebuild.scripts import (
     print_variables_body,
 )
 from simulator.codebuild.steps import Steps
+from simulator.reporting.events import EventLog
 
 NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
 
@@ -28,7 +28,7 @@ class Outputs:
         spec: Buildspec,
         steps: Steps,
         result: BuildResult,
-        log: Any,
+        log: EventLog,
         *,
         artifacts_dir: Path,
         secondary_artifacts_dir: Path,

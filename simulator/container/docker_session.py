@@ -25,6 +25,7 @@ import docker
 import docker.errors
 import requests
 import structlog
+from docker.models.containers import Container
 
 from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent
 from simulator.container.session import (
@@ -133,7 +134,7 @@ class _FrameReader(threading.Thread):
 class DockerSession:
     """A running build container whose agent runs one script at a time."""
 
-    def __init__(self, container: Any, sock: socket.socket, reader: _FrameReader) -> None:
+    def __init__(self, container: Container, sock: socket.socket, reader: _FrameReader) -> None:
         self.container = container
         self._sock = sock
         self._reader = reader
@@ -308,27 +309,27 @@ def interrupts_deferred() -> Iterator[None]:
         return
     received: list[int] = []
     watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda signum, _frame: received.append(signum)) for signum in watched}
+    previous = {signum: signal.signal(signum, lambda number, _frame: received.append(number)) for signum in watched}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    for signum in received:
-        handler = previous[signum]
+    for number in received:
+        handler = previous[signal.Signals(number)]
         if callable(handler):
-            handler(signum, None)
+            handler(number, None)
         elif handler != signal.SIG_IGN:
             raise KeyboardInterrupt
 
 
-def _remove_uninterrupted(container: Any) -> None:
+def _remove_uninterrupted(container: Container) -> None:
     with interrupts_deferred():
         remove_container(container)
 
 
 def _start(
-    client: docker.DockerClient, container: Any, staged_files: IO[bytes] | Sequence[IO[bytes]] | None, nonce: str
+    client: docker.DockerClient, container: Container, staged_files: IO[bytes] | Sequence[IO[bytes]] | None, nonce: str
 ) -> DockerSession:
     """Copy the staged files in, attach to the agent's streams before it can print, then start it."""
     if staged_files is None:
@@ -340,7 +341,7 @@ def _start(
     try:
         for archive in archives:
             container.put_archive("/", archive)
-        attach = client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+        attach = client.api.attach_socket(container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
         raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
         reader = _FrameReader(raw_socket, ReplyParser(nonce))
         reader.start()
@@ -353,7 +354,7 @@ def _start(
     return DockerSession(container, raw_socket, reader)
 
 
-def _create(client: docker.DockerClient, image: str, **options: Any) -> Any:
+def _create(client: docker.DockerClient, image: str, **options: Any) -> Container:
     try:
         return client.containers.create(image, detach=True, **options)
     except docker.errors.ImageNotFound as error:
@@ -370,7 +371,7 @@ def container_name(build_id: str) -> str:
     return f"simulator-{safe}-{unique[:12]}"
 
 
-def remove_container(container: Any) -> None:
+def remove_container(container: Container) -> None:
     """Kill and remove; a cleanup error is logged and never replaces the build's own outcome."""
     try:
         container.remove(force=True, v=True)
@@ -385,7 +386,7 @@ def prune(client: docker.DockerClient, *, everything: bool = False) -> dict[str,
 
     Objects of builds still running on this host are kept, unless `everything` is asked for.
     """
-    selector = {"label": f"{MANAGED_LABEL}=true"}
+    selector: dict[str, str | list[str] | bool] = {"label": f"{MANAGED_LABEL}=true"}
     removed = {"containers": 0, "volumes": 0, "networks": 0}
     for container in client.containers.list(all=True, filters=selector):
         if everything or is_leftover(container.labels):

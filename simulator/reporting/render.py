@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 import structlog
 
+from simulator.reporting.events import EventLog
 from simulator.reporting.masking import Masker
 
 # Each agent event and the line CodeBuild writes for it (codebuild-semantics §5.1-§5.3).
@@ -127,7 +128,8 @@ def build_logger(
     destinations: Sequence[Destination],
     clock: Callable[[], float],
     fanout: Fanout | None = None,
-) -> Any:
+) -> EventLog:
     """A logger of its own for one build: no global structlog configuration is touched."""
-    processors = [add_time(clock), masker, fanout or Fanout(destinations)]
-    return structlog.wrap_logger(structlog.ReturnLogger(), processors=processors)
+    processors: list[structlog.typing.Processor] = [add_time(clock), masker, fanout or Fanout(destinations)]
+    logger: EventLog = structlog.wrap_logger(structlog.ReturnLogger(), processors=processors)
+    return logger

@@ -341,7 +341,7 @@ def _start(
     try:
         for archive in archives:
             container.put_archive("/", archive)
-        attach = client.api.attach_socket(container, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+        attach = client.api.attach_socket(str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
         raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
         reader = _FrameReader(raw_socket, ReplyParser(nonce))
         reader.start()

@@ -11,8 +11,9 @@ from pathlib import Path
 from simulator.buildspec.model import Buildspec, Phase
 from simulator.buildspec.on_failure import OnFailure, OnFailureMode
 from simulator.cancellation import CancelToken
+from simulator.codebuild.artifacts import ArtifactPathError, HostWriteError
 from simulator.codebuild.environment import BuildIdentity
-from simulator.codebuild.output import Capture, LineSplitter
+from simulator.codebuild.output import Capture, CutPoint, LineSplitter
 from simulator.codebuild.phases import COMMAND_PHASES, PhaseType, Status, next_phase
 from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord
 from simulator.codebuild.runtimes import RuntimeSelection
@@ -61,8 +62,11 @@ class BuildMachine:
         log: EventLog,
         clock: Callable[[], float] = time.time,
         cancel: CancelToken | None = None,
+        line_cut: CutPoint | None = None,
     ) -> None:
         self._plan = plan
+        self._line_cut = line_cut
+        self.host_problems: list[str] = []  # the host could not store what the build made: one sentence each
         self._cancel = cancel or CancelToken()
         self._stops_seen = 0  # stop requests already acted on; a further one cuts the build short again
         self._spec = plan.buildspec
@@ -100,6 +104,7 @@ class BuildMachine:
             stop_requested=self._stop_requested,
             log_output=self._log_output,
             heredoc_end=f"SIMULATOR_END_{secrets.token_hex(8)}",
+            line_cut=line_cut,
         )
         self._outputs = Outputs(
             self._spec,
@@ -142,7 +147,11 @@ class BuildMachine:
             status, contexts = self._phase_runner(phase)()
         except (DeadlineReached, StopRequested) as reason:
             status, contexts = self._cut_short(reason)
-        except StepFailed as failure:
+        except (StepFailed, ArtifactPathError) as failure:
+            status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
+        except HostWriteError as failure:
+            # What was saved so far stays; the caller ends with the environment's exit code and this sentence.
+            self.host_problems.append(_sentence(str(failure)))
             status, contexts = Status.FAILED, [PhaseContext("CLIENT_ERROR", str(failure))]
         except SessionLost:
             self._log.info("container_lost")
@@ -279,7 +288,7 @@ class BuildMachine:
             raise StopRequested()
         self._log.info("running_command", command=command)
         request = self._scripts.command(command, build_succeeding=self._succeeding, user=user)
-        lines = LineSplitter(self._log_output)
+        lines = LineSplitter(self._log_output, self._line_cut)
         try:
             outcome = self._session.run(request, lines.feed, self._deadline, self._stop_requested)
         finally:
@@ -322,3 +331,7 @@ _LOGGED_PHASES = frozenset(
 
 def _uses_run_as(spec: Buildspec) -> bool:
     return bool(spec.run_as) or any(phase.run_as for _, phase in spec.phases.ordered())
+
+
+def _sentence(text: str) -> str:
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."

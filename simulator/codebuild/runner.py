@@ -149,7 +149,7 @@ def _run_plan(
     with log_file:
         fanout = Fanout([*events, (text_line, log_file)])
         log = build_logger(masker, (), time.time, fanout)
-        result = _execute(client, image, request, plan, log, cancel, environ, record)
+        result = _execute(client, image, request, plan, log, cancel, environ, record, masker, recorded)
     for failure in fanout.failures:
         recorded.append(str(_host_write_error(build_dir / "build.log", failure)))
     return BuildOutcome(
@@ -171,6 +171,8 @@ def _execute(
     cancel: CancelToken,
     environ: Mapping[str, str],
     record: Callable[[BuildResult], None],
+    masker: Masker,
+    host_problems: list[str],
 ) -> BuildResult:
     """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE).
 
@@ -191,7 +193,9 @@ def _execute(
     archives = _staged_files(request, plan.identity, environ)
     try:
         with open_session(client, spec, archives) as session:
-            result = BuildMachine(plan, session, log, cancel=cancel).run()
+            machine = BuildMachine(plan, session, log, cancel=cancel, line_cut=masker.safe_cut)
+            result = machine.run()
+            host_problems.extend(masker.mask(problem) for problem in machine.host_problems)
             record(result)
             return result
     finally:

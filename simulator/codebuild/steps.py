@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from simulator.codebuild.output import Capture, LineSplitter
+from simulator.codebuild.output import Capture, CutPoint, LineSplitter
 from simulator.codebuild.scripts import LIST_FILES_BODY, PROBE_OUTPUT, ScriptFactory, expand_body
 from simulator.container.session import Session
 
@@ -27,6 +27,7 @@ class Steps:
     stop_requested: Callable[[], bool]
     log_output: Callable[[str], None]  # one line of the build's own output
     heredoc_end: str
+    line_cut: CutPoint | None = None  # where a long line may be split without splitting a secret
 
     def run(self, body: list[str], *, keep_output: bool = False) -> bytes:
         step = body[0].split()[0]
@@ -55,6 +56,6 @@ class Steps:
 
     def _log_background_output(self, data: bytes) -> None:
         if data:
-            lines = LineSplitter(self.log_output)
+            lines = LineSplitter(self.log_output, self.line_cut)
             lines.feed(data)
             lines.flush()

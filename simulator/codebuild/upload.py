@@ -121,7 +121,6 @@ class Outputs:
     def _copy_out(self, selection: list[artifact_files.SelectedFile], destination: Path) -> None:
         self._steps.session.write_file(ARCHIVE_LIST, archive_list([item.source for item in selection]))
         self._steps.run(ARCHIVE_BODY)
-        destination.mkdir(parents=True, exist_ok=True)
         with self._steps.session.open_file(ARTIFACT_ARCHIVE) as archive:
             artifact_files.extract_selected(archive, selection, destination, self._file_owner)
 

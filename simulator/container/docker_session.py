@@ -134,9 +134,10 @@ class _FrameReader(threading.Thread):
 class DockerSession:
     """A running build container whose agent runs one script at a time."""
 
-    def __init__(self, container: Container, sock: socket.socket, reader: _FrameReader) -> None:
+    def __init__(self, container: Container, sock: socket.socket, reader: _FrameReader, attach: object = None) -> None:
         self.container = container
         self._sock = sock
+        self._attach = attach  # docker's wrapper around the socket, closed with it
         self._reader = reader
         self._lost = False
         self._pending: int | None = None  # the request whose end marker has not arrived yet
@@ -194,6 +195,9 @@ class DockerSession:
         self._reader.join(timeout=5)
         with contextlib.suppress(OSError):
             self._sock.close()
+            close = getattr(self._attach, "close", None)
+            if close is not None:
+                close()
 
     def recover(self, timeout: float) -> bool:
         """Kill every process but the agent (PID 1), then wait for the agent to report the killed command."""
@@ -351,7 +355,7 @@ def _start(
         raise EnvironmentProblem(
             f"The build container did not start ({error.explanation or error}): the image needs /bin/sh."
         ) from error
-    return DockerSession(container, raw_socket, reader)
+    return DockerSession(container, raw_socket, reader, attach)
 
 
 def _create(client: docker.DockerClient, image: str, **options: Any) -> Container:

@@ -8,6 +8,8 @@ import pytest
 
 from simulator.buildspec import parse_buildspec
 from simulator.cancellation import CancelToken
+from simulator.codebuild import upload
+from simulator.codebuild.artifacts import HostDiskFull
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.phases import Status
@@ -42,7 +44,10 @@ IDENTITY = BuildIdentity(
 )
 
 
-def run(buildspec_text, session, tmp_path, cancel=None, **plan_fields):
+LAST_MACHINE: list[BuildMachine] = []
+
+
+def run(buildspec_text, session, tmp_path, cancel=None, artifacts_dir_override=None, **plan_fields):
     loaded = parse_buildspec(buildspec_text, Path("buildspec.yml"))
     plan = BuildPlan(
         buildspec=loaded.buildspec,
@@ -50,7 +55,7 @@ def run(buildspec_text, session, tmp_path, cancel=None, **plan_fields):
         yaml_location="/src/buildspec.yml",
         runtime_selections=(),
         download_failure=plan_fields.pop("download_failure", None),
-        artifacts_dir=tmp_path / "artifacts",
+        artifacts_dir=artifacts_dir_override or tmp_path / "artifacts",
         secondary_artifacts_dir=tmp_path / "secondary",
         reports_dir=tmp_path / "reports",
         timeout_minutes=60.0,
@@ -58,7 +63,9 @@ def run(buildspec_text, session, tmp_path, cancel=None, **plan_fields):
     )
     log = EventLog()
     clock = iter(range(1_000_000_000, 1_000_010_000)).__next__
-    result = BuildMachine(plan, session, log, clock=lambda: float(clock()), cancel=cancel).run()
+    machine = BuildMachine(plan, session, log, clock=lambda: float(clock()), cancel=cancel)
+    LAST_MACHINE[:] = [machine]
+    result = machine.run()
     return result, log
 
 
@@ -342,3 +349,40 @@ def test_a_cancel_token_set_before_the_build_starts_runs_no_command(tmp_path):
     assert result.status is Status.STOPPED
     assert phases(result)[3:] == [("DOWNLOAD_SOURCE", "STOPPED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
     assert session.commands == []
+
+
+def test_artifacts_folder_under_a_file_fails_upload_with_a_client_error_not_a_crash(tmp_path):
+    # Once found: `--artifacts` naming an existing file crashed the build after it ran (exit 3, no summary).
+    (tmp_path / "taken").write_text("")
+    session = FakeSession(files={"dist/app.js": b"js"})
+    result, _ = run(ARTIFACTS, session, tmp_path, artifacts_dir_override=tmp_path / "taken" / "sub")
+    upload = next(p for p in result.phases if p.phase_type.value == "UPLOAD_ARTIFACTS")
+    assert (upload.status, upload.contexts) == (
+        Status.FAILED,
+        [
+            PhaseContext(
+                "CLIENT_ERROR",
+                f"the artifacts folder '{tmp_path / 'taken' / 'sub'}' cannot be created: "
+                f"'{tmp_path / 'taken'}' is a file",
+            )
+        ],
+    )
+    assert result.status is Status.FAILED
+
+
+def test_a_full_host_disk_fails_upload_and_is_reported_as_a_host_problem(tmp_path, monkeypatch):
+    def disk_full(*_args, **_kwargs):
+        raise HostDiskFull(f"the host disk is full: the artifact file 'app.js' could not be written to '{tmp_path}'")
+
+    monkeypatch.setattr(upload.artifact_files, "extract_selected", disk_full)
+    session = FakeSession(files={"dist/app.js": b"js"})
+    machine_result, log = run(ARTIFACTS, session, tmp_path)
+    assert machine_result.status is Status.FAILED
+    assert log.named("phase_context")[-1] == {
+        "phase": "UPLOAD_ARTIFACTS",
+        "code": "CLIENT_ERROR",
+        "message": f"the host disk is full: the artifact file 'app.js' could not be written to '{tmp_path}'",
+    }
+    assert LAST_MACHINE[0].host_problems == [
+        f"The host disk is full: the artifact file 'app.js' could not be written to '{tmp_path}'."
+    ]

@@ -16,6 +16,7 @@ import pytest
 from simulator.buildspec import parse_buildspec
 from simulator.cancellation import CancelToken
 from simulator.codebuild import BuildRequest, run_build
+from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.phases import Status
 from simulator.reporting.masking import Masker
 from simulator.reporting.render import text_line
@@ -166,3 +167,32 @@ def test_a_buildspec_outside_the_source_shows_its_name_and_no_host_path(fixture_
     assert result.code == 0, result.stderr
     assert "YAML location is outside.yml" in agent_lines(result.stdout)
     assert str(outside.parent) not in result.stdout
+
+
+def test_a_file_and_folder_collision_between_base_directories_fails_upload_masked_with_a_summary(tmp_path, client):
+    # Once found: this crashed after the build ran (exit 3, no summary) and printed the secret in the path.
+    text = (
+        "version: 0.2\nenv:\n  parameter-store:\n    NAME: /shop/name\nphases:\n  build:\n    commands:\n"
+        '      - mkdir -p "a" "b/$NAME" && echo f > "a/$NAME" && echo g > "b/$NAME/inner"\n'
+        "artifacts:\n  base-directory: '*'\n  files: ['**/*']\n"
+    )
+    source = tmp_path / "src"
+    source.mkdir()
+    console = Console()
+    outcome = run_build(
+        request(source, text, "shop", local_values=LocalValues(parameters={"/shop/name": "hunter2"})),
+        client=client,
+        state=StateFolder(tmp_path / "state"),
+        events=[(text_line, console)],
+        masker=Masker(),
+        cancel=CancelToken(),
+    )
+    assert outcome.result.status is Status.FAILED
+    upload = next(p for p in outcome.result.phases if p.phase_type.value == "UPLOAD_ARTIFACTS")
+    assert upload.contexts[0].status_code == "CLIENT_ERROR"
+    assert "folder" in upload.contexts[0].message, upload.contexts[0].message
+    summary = (outcome.build_dir / "summary.json").read_text()
+    assert json.loads(summary)["buildStatus"] == "FAILED"
+    for written in (console.getvalue(), (outcome.build_dir / "build.log").read_text(), summary):
+        assert "hunter2" not in written
+        assert "***" in written

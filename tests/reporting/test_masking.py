@@ -85,3 +85,54 @@ def test_adding_secrets_from_many_threads_loses_none():
     for thread in threads:
         thread.join()
     assert masker.mask(" ".join(names)) == " ".join(["***"] * 200)
+
+
+# -- safe_cut: where a long line may be cut without splitting a secret (each piece is masked alone) -----------
+
+
+def test_a_cut_inside_a_complete_secret_moves_to_its_start():
+    assert Masker(["s3cret"]).safe_cut("abc s3cret def", 7) == 4
+
+
+def test_a_cut_inside_a_secret_that_may_still_be_arriving_moves_to_its_start():
+    assert Masker(["s3cret"]).safe_cut("abc s3c", 6) == 4
+
+
+def test_a_cut_next_to_a_secret_stays():
+    masker = Masker(["s3cret"])
+    assert (masker.safe_cut("abc s3cret def", 4), masker.safe_cut("abc s3cret def", 10)) == (4, 10)
+
+
+def test_a_look_alike_that_does_not_continue_leaves_the_cut():
+    assert Masker(["s3cret"]).safe_cut("abc s3c-x", 6) == 6
+
+
+def test_one_character_secrets_can_never_be_split():
+    assert Masker(["s"]).safe_cut("ssssss", 3) == 3
+
+
+def test_overlapping_secrets_move_the_cut_before_the_first():
+    assert Masker(["abc123", "123xyz"]).safe_cut("--abc123xyz--", 9) == 2
+
+
+def test_the_partial_secret_at_the_end_is_found_after_a_complete_one():
+    # "abab" ends the text complete, yet its last "ab" may begin another occurrence: a cut at 6 would split both.
+    assert Masker(["abab"]).safe_cut("xxxxabab", 8) == 4
+
+
+def test_without_secrets_the_cut_is_the_limit():
+    assert Masker().safe_cut("anything at all", 5) == 5
+
+
+def test_a_run_of_overlapping_secrets_longer_than_the_search_cuts_at_the_limit():
+    # A repeated periodic secret leaves no point outside every occurrence near the limit.
+    assert Masker(["ab", "ba"]).safe_cut("ab" * 100, 101) == 101
+
+
+def test_overlapping_secrets_are_masked_as_one_whatever_their_order():
+    for secrets in (["abc123", "123xyz"], ["123xyz", "abc123"]):
+        assert Masker(secrets).mask("<abc123xyz>") == "<***>"
+
+
+def test_a_repeated_secret_that_overlaps_itself_leaves_nothing_of_it():
+    assert Masker(["aaa"]).mask("aaaa b") == "*** b"

@@ -146,10 +146,15 @@ def _run_plan(
         log_file = open(build_dir / "build.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below, any way out
     except OSError as error:
         raise _host_write_error(build_dir / "build.log", error) from error
-    with log_file:
-        fanout = Fanout([*events, (text_line, log_file)])
+    fanout = Fanout([*events, (text_line, log_file)])
+    try:
         log = build_logger(masker, (), time.time, fanout)
         result = _execute(client, image, request, plan, log, cancel, environ, record, masker, recorded)
+    finally:
+        try:
+            log_file.close()
+        except OSError as error:  # the last buffered lines did not fit: what was written stays
+            fanout.failures.append(error)
     for failure in fanout.failures:
         recorded.append(str(_host_write_error(build_dir / "build.log", failure)))
     return BuildOutcome(

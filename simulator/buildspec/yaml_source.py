@@ -136,6 +136,7 @@ class _Converter:
         try:
             if isinstance(node, SequenceNode):
                 return [self.convert(item, (*loc, index), None) for index, item in enumerate(node.value)]
+            assert isinstance(node, MappingNode)
             return self._mapping(node, loc)
         finally:
             self._open.discard(id(node))

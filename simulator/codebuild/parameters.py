@@ -59,7 +59,7 @@ def load_values(path: Path) -> LocalValues:
     )
 
 
-def _read(path: Path, loader: type[yaml.BaseLoader]) -> Any:
+def _read(path: Path, loader: type[yaml.BaseLoader] | type[yaml.SafeLoader]) -> Any:
     try:
         return yaml.load(path.read_text(), Loader=loader) or {}
     except OSError as error:

@@ -212,7 +212,7 @@ def parse_one_line_sources(text: str) -> list[AptSource]:
 
 def parse_deb822_sources(text: str) -> list[AptSource]:
     """The enabled `deb` entries of a deb822 .sources file."""
-    sources = []
+    sources: list[AptSource] = []
     for stanza in _deb822_stanzas(text):
         if stanza.get("enabled", "yes").strip().lower() == "no":
             continue

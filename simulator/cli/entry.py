@@ -2,7 +2,8 @@
 
 SIGTERM is turned into KeyboardInterrupt, so a `kill` stops a build the way Ctrl-C does; an interrupt that
 arrives while Python is still importing, or after the command has finished, still exits 130 without a
-traceback.
+traceback. While the package is imported, an interrupt is only noted: raised inside a C extension's import
+(pydantic-core builds its validators then) it would come out as that library's own error, with a traceback.
 """
 
 import signal
@@ -17,15 +18,25 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 
 def entry() -> int:
+    received: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda number, _frame: received.append(number))
+    from simulator.cli.main import main
+
+    if received:
+        return _interrupted()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        from simulator.cli.main import main
-
         return main()
     except KeyboardInterrupt:
-        stop_listening()
-        print("Interrupted.", file=sys.stderr)
-        return STOPPED
+        return _interrupted()
+
+
+def _interrupted() -> int:
+    stop_listening()
+    print("Interrupted.", file=sys.stderr)
+    return STOPPED
 
 
 def stop_listening() -> None:

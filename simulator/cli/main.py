@@ -18,6 +18,7 @@ from simulator import __version__
 from simulator.cli.commands import image, prune, run, validate
 from simulator.errors import ExitCode, SimulatorError
 from simulator.ownership import hand_over, invoking_user
+from simulator.reporting.masking import Masker
 
 COMMANDS = (run, validate, image, prune)
 
@@ -44,9 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     configure_diagnostics()
-    with error_boundary() as outcome:
+    masker = Masker()  # the process's one masker: every build adds its secrets, every error sentence is masked
+    with error_boundary(masker) as outcome:
         args = build_parser().parse_args(argv)
-        outcome.code = int(args.handler(args))
+        outcome.code = int(args.handler(args, masker))
     return outcome.code
 
 
@@ -76,13 +78,16 @@ def crash_log_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 @contextmanager
-def error_boundary() -> Iterator[_Outcome]:
-    """Every failure leaves as one sentence on stderr and a documented exit code, never a traceback."""
+def error_boundary(masker: Masker) -> Iterator[_Outcome]:
+    """Every failure leaves as one sentence on stderr and a documented exit code, never a traceback.
+
+    The sentence is masked: an error can quote what Docker or the OS said about a build, secrets included.
+    """
     outcome = _Outcome()
     try:
         yield outcome
     except SimulatorError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(masker.mask(f"error: {error}"), file=sys.stderr)
         outcome.code = int(error.exit_code)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): nothing more to say to it.
@@ -93,23 +98,23 @@ def error_boundary() -> Iterator[_Outcome]:
         outcome.code = int(ExitCode.STOPPED)
     except OSError as error:
         if error.errno != errno.ENOSPC:
-            _report_crash(error, outcome)
+            _report_crash(error, outcome, masker)
             return
         where = f" ({error.filename})" if error.filename else ""
-        print(f"error: the disk is full{where}: free some space and run again.", file=sys.stderr)
+        print(masker.mask(f"error: the disk is full{where}: free some space and run again."), file=sys.stderr)
         outcome.code = int(ExitCode.BAD_ENVIRONMENT)
     except Exception as error:  # the last resort: keep the traceback in a file, not on the screen
-        _report_crash(error, outcome)
+        _report_crash(error, outcome, masker)
 
 
-def _report_crash(error: Exception, outcome: _Outcome) -> None:
+def _report_crash(error: Exception, outcome: _Outcome, masker: Masker) -> None:
     crash_log = crash_log_path()
     try:
         crash_log.parent.mkdir(parents=True, exist_ok=True)
-        crash_log.write_text(traceback.format_exc())
+        crash_log.write_text(masker.mask(traceback.format_exc()))
         details = f"details in {crash_log}"
         hand_over(invoking_user(os.environ), [crash_log])
     except OSError as write_error:
         details = f"the details could not be saved either: {write_error.strerror or write_error}"
-    print(f"error: unexpected {type(error).__name__}: {error} ({details}).", file=sys.stderr)
+    print(masker.mask(f"error: unexpected {type(error).__name__}: {error} ({details})."), file=sys.stderr)
     outcome.code = int(ExitCode.BAD_ENVIRONMENT)

@@ -50,6 +50,13 @@ class BuildRequest:
         check_timeout(self.timeout_minutes)
         if self.git_clone_depth < 0:
             raise InputError(f"The git clone depth {self.git_clone_depth} is negative: pass 0 (all) or more.")
+        buildspec = self.buildspec.buildspec
+        if buildspec.batch is not None and not buildspec.phases.ordered():
+            raise InputError(
+                f"The buildspec {self.buildspec.path} has only a batch section: it needs batch mode, which the "
+                "simulator does not run yet; run the buildspec each batch task names instead."
+            )
+        check_no_nul({**buildspec.env.variables, **self.environment_overrides})
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,13 @@ def check_source_identifier(identifier: str) -> None:
             f"The source identifier {identifier!r} is not valid: use letters, digits and underscores only "
             f"(it becomes the variable CODEBUILD_SRC_DIR_<identifier>)."
         )
+
+
+def check_no_nul(variables: Mapping[str, str]) -> None:
+    """A NUL cannot be in a process's environment: Docker would refuse the container, quoting every variable."""
+    for name, value in variables.items():
+        if "\x00" in value:
+            raise InputError(f"The variable {name} holds a NUL character, which no environment can carry: remove it.")
 
 
 def check_timeout(minutes: float) -> None:

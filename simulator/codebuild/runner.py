@@ -28,13 +28,13 @@ from simulator.codebuild import environment as env
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.parameters import ResolutionError, resolve_parameters, resolve_secrets
-from simulator.codebuild.request import BuildOutcome, BuildRequest
+from simulator.codebuild.request import BuildOutcome, BuildRequest, check_no_nul
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.container import image_builder, staging
 from simulator.container.docker_session import ContainerSpec, open_session
 from simulator.container.session import CommandOutcome
-from simulator.errors import EnvironmentProblem, InputError
+from simulator.errors import EnvironmentProblem
 from simulator.ownership import hand_over, invoking_user, missing_folders
 from simulator.reporting.events import EventLog
 from simulator.reporting.masking import Masker, credential_values, mask_build_record
@@ -61,11 +61,8 @@ def run_build(
     The image must exist (the caller builds or pulls it once, not once per build); build records go to
     `state`, never into the source.
     """
-    if request.buildspec.buildspec.batch is not None and not request.buildspec.buildspec.phases.ordered():
-        raise InputError(
-            f"The buildspec {request.buildspec.path} has only a batch section: it needs batch mode, which the "
-            "simulator does not run yet; run the buildspec each batch task names instead."
-        )
+    secrets, download_failure = _resolve_values(request)
+    check_no_nul(secrets)  # the request checked the buildspec's variables and the overrides
     image = image_builder.resolve_image_name(request.image, request.image_map)
     labels = _image_labels(client, image)
     owner = invoking_user(environ)
@@ -78,8 +75,9 @@ def run_build(
         build_dir = state.build_dir(identity.build_id)
         build_dir.mkdir(parents=True)
         written.append(build_dir)
-        plan, secrets = _plan(request, labels, identity, build_dir, environ, owner)
-        masker.add([*secrets, *credential_values({**environ, **plan.environment})])
+        masker.add([*secrets.values(), *credential_values(environ)])
+        plan = _plan(request, labels, identity, build_dir, environ, owner, secrets, download_failure)
+        masker.add(credential_values(plan.environment))
         return _run_plan(client, image, request, plan, build_dir, events, masker, cancel, environ)
     finally:
         hand_over(owner, written)
@@ -102,8 +100,9 @@ def _plan(
     build_dir: Path,
     environ: Mapping[str, str],
     owner: tuple[int, int] | None,
-) -> tuple[BuildPlan, tuple[str, ...]]:
-    secrets, download_failure = _resolve_values(request)
+    secrets: Mapping[str, str],
+    download_failure: PhaseContext | None,
+) -> BuildPlan:
     environment = _environment(request, identity, secrets, environ)
     selections, runtime_failure = _runtime_selection(request, labels, environment)
     plan = BuildPlan(
@@ -120,7 +119,7 @@ def _plan(
         secret_values=tuple(secrets.values()),
         file_owner=owner,
     )
-    return plan, tuple(secrets.values())
+    return plan
 
 
 def _run_plan(

@@ -188,3 +188,13 @@ def test_artifacts_folder_that_is_a_file_is_refused_before_the_build(capsys, goo
         2,
         f"error: --artifacts {existing / 'sub'} is, or is below, the file {existing}: pass a folder.\n",
     )
+
+
+def test_a_nul_in_a_variable_is_refused_before_docker(capsys, tmp_path):
+    # Docker would refuse the container with an error quoting every variable, secrets included.
+    (tmp_path / "buildspec.yml").write_text(
+        'version: 0.2\nenv:\n  variables:\n    GREETING: "hi\\0there"\nphases:\n  build:\n    commands: [make]\n'
+    )
+    code, out, err = run_on(capsys, tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "error: The variable GREETING holds a NUL character, which no environment can carry: remove it.\n"

@@ -56,7 +56,7 @@ def test_an_unexpected_error_leaves_its_traceback_in_the_users_state_folder_not_
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.chdir(tmp_path)
 
-    def broken(_args):
+    def broken(_args, _masker):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(simulator.cli.commands.validate, "run", broken)
@@ -72,7 +72,7 @@ def test_a_crash_log_that_cannot_be_written_is_said_in_the_same_sentence(monkeyp
     blocked.write_text("")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocked))  # a file: the crash log's folder cannot be made
 
-    def broken(_args):
+    def broken(_args, _masker):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(simulator.cli.commands.validate, "run", broken)
@@ -84,7 +84,7 @@ def test_a_crash_log_that_cannot_be_written_is_said_in_the_same_sentence(monkeyp
 
 
 def test_a_full_disk_is_one_sentence_and_exit_3(monkeypatch, capsys):
-    def full(_args):
+    def full(_args, _masker):
         raise OSError(28, "No space left on device", "/work/.simulator/builds/x/build.log")
 
     monkeypatch.setattr(simulator.cli.commands.validate, "run", full)
@@ -93,3 +93,47 @@ def test_a_full_disk_is_one_sentence_and_exit_3(monkeypatch, capsys):
         3,
         "error: the disk is full (/work/.simulator/builds/x/build.log): free some space and run again.\n",
     )
+
+
+def test_error_sentences_are_masked_with_the_process_masker(capsys):
+    # An error can quote what Docker said about a container, whose environment holds the build's secrets.
+    from simulator.cli.main import error_boundary
+    from simulator.errors import EnvironmentProblem
+    from simulator.reporting.masking import Masker
+
+    with error_boundary(Masker(["s3cret"])) as outcome:
+        raise EnvironmentProblem("Docker refused the container: env TOKEN=s3cret is invalid.")
+    assert outcome.code == 3
+    assert capsys.readouterr().err == "error: Docker refused the container: env TOKEN=*** is invalid.\n"
+
+
+def test_a_crash_is_masked_on_screen_and_in_the_crash_log(capsys, monkeypatch, tmp_path):
+    from simulator.cli.main import error_boundary
+    from simulator.reporting.masking import Masker
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    with error_boundary(Masker(["s3cret"])) as outcome:
+        raise ValueError("bad value s3cret")
+    assert outcome.code == 3
+    crash_log = tmp_path / "simulator" / "crash.log"
+    assert capsys.readouterr().err == f"error: unexpected ValueError: bad value *** (details in {crash_log}).\n"
+    assert "s3cret" not in crash_log.read_text()
+    assert "ValueError: bad value ***" in crash_log.read_text()
+
+
+def test_an_interrupt_while_the_package_is_imported_is_noted_then_exits_130(monkeypatch, capsys):
+    # Raised inside pydantic-core's validator building, a KeyboardInterrupt once came out as its SchemaError.
+    import sys
+    import types
+
+    class Importing(types.ModuleType):
+        def __getattr__(self, name):
+            try:  # arrives while `from simulator.cli.main import main` runs, inside a library that wraps it
+                os.kill(os.getpid(), signal.SIGINT)
+            except KeyboardInterrupt as interrupt:
+                raise RuntimeError("SchemaError: KeyboardInterrupt") from interrupt
+            return lambda: 0
+
+    monkeypatch.setitem(sys.modules, "simulator.cli.main", Importing("simulator.cli.main"))
+    assert entry() == 130
+    assert capsys.readouterr().err == "Interrupted.\n"

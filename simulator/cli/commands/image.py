@@ -8,6 +8,7 @@ from typing import Any
 
 from simulator.container import image_builder
 from simulator.container.docker_session import connect
+from simulator.reporting.masking import Masker
 
 
 def add_parser(subparsers: Any) -> None:
@@ -18,7 +19,7 @@ def add_parser(subparsers: Any) -> None:
     build.set_defaults(handler=run_build)
 
 
-def run_build(args: argparse.Namespace) -> int:
+def run_build(args: argparse.Namespace, _masker: Masker) -> int:
     client = connect()
     if args.if_missing and image_builder.image_exists(client, image_builder.DEFAULT_IMAGE):
         print(f"{image_builder.DEFAULT_IMAGE} is present.")

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from simulator.container.docker_session import connect, prune
+from simulator.reporting.masking import Masker
 
 
 def add_parser(subparsers: Any) -> None:
@@ -14,7 +15,7 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, _masker: Masker) -> int:
     removed = prune(connect(), everything=args.all)
     print(", ".join(f"{count} {kind}" for kind, count in removed.items()) + " removed")
     return 0

@@ -128,9 +128,8 @@ def _depth(text: str) -> int:
     return int(text)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, masker: Masker) -> int:
     request, state = _request(args)
-    masker = Masker()
     client = connect()
     image_builder.ensure_image(client, image_builder.resolve_image_name(request.image, request.image_map), _progress)
     cancel = CancelToken()

@@ -9,6 +9,7 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, Diagnostic, load_buildspec
 from simulator.errors import InputError
+from simulator.reporting.masking import Masker
 
 
 def add_parser(subparsers: Any) -> None:
@@ -18,7 +19,7 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, _masker: Masker) -> int:
     diagnostics: list[Diagnostic] = []
     for path in args.files:
         diagnostics += check(path)

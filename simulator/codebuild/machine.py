@@ -127,16 +127,30 @@ class BuildMachine:
             self.result.phases.append(PhaseRecord(phase, started, Status.SUCCEEDED, started))
         self.result.phases.append(PhaseRecord(PhaseType.PROVISIONING, started, Status.SUCCEEDED, self._clock()))
         phase = PhaseType.DOWNLOAD_SOURCE
-        while phase is not PhaseType.COMPLETED:
-            status = self._run_phase(phase)
-            phase = next_phase(phase, status, self._on_failure(phase))
-            if self._container_lost and phase is not PhaseType.COMPLETED:
-                phase = PhaseType.FINALIZING  # nothing else can run without a container
+        try:
+            while phase is not PhaseType.COMPLETED:
+                status = self._run_phase(phase)
+                phase = next_phase(phase, status, self._on_failure(phase))
+                if self._container_lost and phase is not PhaseType.COMPLETED:
+                    phase = PhaseType.FINALIZING  # nothing else can run without a container
+        except KeyboardInterrupt:
+            # The caller gave up waiting (a third Ctrl-C): the record still says how far the build got.
+            self._abandon()
+            raise
         self.result.phases.append(PhaseRecord(PhaseType.COMPLETED, self._clock()))
         self.result.ended = self._clock()
         self.result.status = self._final_status()
         self._log.info("build_finished", status=self.result.status.value, build_id=self.result.build_id)
         return self.result
+
+    def _abandon(self) -> None:
+        now = self._clock()
+        running = self.result.phases[-1]
+        if running.status is None:
+            running.status, running.ended, running.contexts = Status.STOPPED, now, [STOPPED]
+        self.result.phases.append(PhaseRecord(PhaseType.COMPLETED, now))
+        self.result.ended = now
+        self.result.status = Status.STOPPED
 
     def _run_phase(self, phase: PhaseType) -> Status:
         record = PhaseRecord(phase, self._clock())

@@ -198,7 +198,12 @@ def _execute(
     try:
         with open_session(client, spec, archives) as session:
             machine = BuildMachine(plan, session, log, cancel=cancel, line_cut=masker.safe_cut)
-            result = machine.run()
+            try:
+                result = machine.run()
+            except KeyboardInterrupt:
+                # The caller gave up waiting for the stop (a third Ctrl-C): the build ends STOPPED where it was,
+                # its record is kept, and the container still goes on the way out of the session.
+                result = machine.result
             host_problems.extend(masker.mask(problem) for problem in machine.host_problems)
             record(result)
             return result

@@ -20,6 +20,7 @@ class FakeSession:
     times_out_on: str | None = None
     interrupted_on: str | None = None
     dies_on: str | None = None
+    gives_up_on: str | None = None  # the caller stops waiting (a third Ctrl-C): KeyboardInterrupt
     commands: list[str] = field(default_factory=list)
     succeeding_flags: list[str] = field(default_factory=list)
     users: list[str | None] = field(default_factory=list)
@@ -55,6 +56,8 @@ class FakeSession:
             raise StopRequested()
         if command == self.dies_on:
             raise SessionLost("gone")
+        if command == self.gives_up_on:
+            raise KeyboardInterrupt
         self.commands.append(command)
         self.users.append(user)
         self.succeeding_flags.append(second_line.rsplit("=", 1)[-1])

@@ -183,6 +183,18 @@ def test_interrupt_ends_the_build_stopped(tmp_path):
     assert result.status is Status.STOPPED
 
 
+def test_giving_up_waiting_still_leaves_a_stopped_record(tmp_path):
+    # A third Ctrl-C raises KeyboardInterrupt through the machine; the summary must still say where it ended.
+    session = FakeSession(gives_up_on="build-1")
+    with pytest.raises(KeyboardInterrupt):
+        run(FOUR_PHASES, session, tmp_path)
+    result = LAST_MACHINE[0].result
+    assert phases(result)[-3:] == [("PRE_BUILD", "SUCCEEDED"), ("BUILD", "STOPPED"), ("COMPLETED", None)]
+    assert result.phases[-2].contexts == [PhaseContext("BUILD_STOPPED", "Build was stopped by the user")]
+    assert result.status is Status.STOPPED
+    assert result.ended is not None
+
+
 def test_run_as_phase_overrides_top_level(tmp_path):
     text = (
         "version: 0.2\nrun-as: codebuild-user\nphases:\n  pre_build:\n    commands: [a]\n"

@@ -141,6 +141,25 @@ def test_second_interrupt_while_stopping_still_exits_130_and_cleans_up(fixture_s
     assert "Traceback" not in stderr
 
 
+def test_a_third_interrupt_gives_up_waiting_but_keeps_the_stopped_record(fixture_source, tmp_path):
+    # Once found: the third Ctrl-C (give up waiting) lost summary.json. The container still goes (autouse check).
+    source = fixture_source("long_sleep")
+    summary = tmp_path / "summary.json"
+    process = start_build(source, summary)
+    wait_for_line(process, "sleeping-now")
+    for _ in range(3):
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.02)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "STOPPED"
+    assert [p.get("phaseStatus") for p in record["phases"] if p["phaseType"] == "BUILD"] == ["STOPPED"]
+    (build_dir,) = (source / ".simulator" / "builds").iterdir()
+    assert json.loads((build_dir / "summary.json").read_text()) == record
+
+
 def test_an_image_without_sh_cannot_host_a_build(fixture_source):
     # codebuild-semantics §5.3: CodeBuild needs `sh` in every image.
     client = docker.from_env()

@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -102,17 +103,41 @@ def project_name_from_folder(folder: Path) -> str:
 
 
 def write_atomic(path: Path, content: str) -> None:
-    """Write the whole file or leave the old one: a crash, a full disk or a reader never sees half a file."""
+    """Write the whole file or leave the old one: a crash, a full disk or a reader never sees half a file.
+
+    A file that is already there keeps its mode; a link is followed, so the file it names is replaced, not the
+    link; something that is not a regular file (`/dev/stdout`, a FIFO) is written into, as it cannot be replaced.
+    """
+    path = Path(os.path.realpath(path))
+    try:
+        existing = os.stat(path)
+    except FileNotFoundError:
+        mode = 0o644 & ~_UMASK
+    else:
+        if not stat.S_ISREG(existing.st_mode):
+            _write_through(path, content)
+            return
+        mode = stat.S_IMODE(existing.st_mode)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             stream.write(content)
-        os.chmod(temporary, 0o644 & ~_UMASK)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException as error:
         with suppress(OSError):
             os.unlink(temporary)
         if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            raise disk_full(path) from error
+        raise
+
+
+def _write_through(path: Path, content: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(content)
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
             raise disk_full(path) from error
         raise
 

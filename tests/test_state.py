@@ -106,6 +106,37 @@ def test_atomic_write_on_a_full_disk_keeps_the_old_file_and_says_so(tmp_path, mo
     assert os.listdir(tmp_path) == ["summary.json"]
 
 
+def test_atomic_write_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    target = tmp_path / "summary.json"
+    target.write_text("old")
+    target.chmod(0o600)
+    write_atomic(target, "new")
+    assert (target.read_text(), target.stat().st_mode & 0o777) == ("new", 0o600)
+
+
+def test_atomic_write_through_a_link_replaces_the_file_it_names_and_keeps_the_link(tmp_path):
+    (tmp_path / "real.json").write_text("old")
+    link = tmp_path / "summary.json"
+    link.symlink_to("real.json")
+    write_atomic(link, "new")
+    assert link.is_symlink()
+    assert (tmp_path / "real.json").read_text() == "new"
+    assert sorted(os.listdir(tmp_path)) == ["real.json", "summary.json"]
+
+
+def test_atomic_write_into_a_fifo_writes_through_it(tmp_path):
+    # `--summary-json /dev/stdout` or a FIFO cannot be replaced by a rename: the content is written into it.
+    fifo = tmp_path / "summary.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_atomic(fifo, "new\n")
+    reader.join(timeout=10)
+    assert received == ["new\n"]
+    assert sorted(os.listdir(tmp_path)) == ["summary.fifo"]
+
+
 @pytest.mark.parametrize(
     ("folder", "project"),
     [("shop", "shop"), ("my shop!", "my-shop"), ("é", "local-project"), ("-xy-", "xy"), ("a", "local-project")],

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 import docker
 import docker.errors
@@ -137,7 +137,9 @@ def _run_plan(
 
     def record(result: BuildResult) -> None:
         try:
-            write_atomic(build_dir / "summary.json", json.dumps(mask_build_record(result.to_json(), masker), indent=2))
+            write_atomic(
+                build_dir / "summary.json", json.dumps(mask_build_record(result.to_json(), masker), indent=2) + "\n"
+            )
         except EnvironmentProblem as problem:
             recorded.append(str(problem))
 
@@ -153,9 +155,12 @@ def _run_plan(
         try:
             log_file.close()
         except OSError as error:  # the last buffered lines did not fit: what was written stays
-            fanout.failures.append(error)
-    for failure in fanout.failures:
-        recorded.append(str(_host_write_error(build_dir / "build.log", failure)))
+            fanout.failures.append((log_file, error))
+    for stream, failure in fanout.failures:
+        if stream is log_file:
+            recorded.append(str(_host_write_error(build_dir / "build.log", failure)))
+        elif not isinstance(failure, BrokenPipeError):  # a reader that left is not a problem of the host
+            recorded.append(f"Cannot write the build's events to {_stream_name(stream)} ({failure.strerror}).")
     return BuildOutcome(
         result=result,
         build_dir=build_dir,
@@ -331,6 +336,11 @@ def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mappi
             archive.close()
         raise
     return archives
+
+
+def _stream_name(stream: TextIO) -> str:
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) else "an event destination"
 
 
 def _host_write_error(path: Path, error: OSError) -> EnvironmentProblem:

@@ -89,13 +89,14 @@ def json_line(event_dict: MutableMapping[str, Any]) -> str:
 class Fanout:
     """Final structlog processor: render the event once per destination and write it there.
 
-    A destination that cannot be written (a full disk, a closed pipe) is dropped and its error kept in `failures`,
-    so the build goes on, its other destinations keep everything, and the caller can say what went wrong.
+    A destination that cannot be written (a full disk, a closed pipe) is dropped and its stream and error kept in
+    `failures`, so the build goes on, its other destinations keep everything, and the caller can say what went
+    wrong: a console whose reader left (`| head`) must not cost the build its record and artifacts.
     """
 
     def __init__(self, destinations: Sequence[Destination]) -> None:
         self._destinations = list(destinations)
-        self.failures: list[OSError] = []
+        self.failures: list[tuple[TextIO, OSError]] = []
 
     def __call__(self, _logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
         for destination in list(self._destinations):
@@ -106,11 +107,9 @@ class Fanout:
             try:
                 stream.write(line + "\n")
                 stream.flush()
-            except BrokenPipeError:
-                raise
             except OSError as error:
                 self._destinations.remove(destination)
-                self.failures.append(error)
+                self.failures.append((stream, error))
         raise structlog.DropEvent
 
 

@@ -160,6 +160,34 @@ def test_a_third_interrupt_gives_up_waiting_but_keeps_the_stopped_record(fixture
     assert json.loads((build_dir / "summary.json").read_text()) == record
 
 
+def test_a_console_reader_that_leaves_costs_the_build_nothing(tmp_path):
+    # Once found: `run ... | head -1` killed the build at the next line, with no summary and no artifacts.
+    (tmp_path / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - seq 1 2000\n      - sleep 1\n"
+        "      - echo made > out.txt\nartifacts:\n  files: [out.txt]\n"
+    )
+    summary = tmp_path / "summary.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "run", "buildspec.yml", "--summary-json", str(summary)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    with process:
+        process.stdout.readline()
+        process.stdout.close()  # as `head -1` does once it has its line
+        stderr = process.stderr.read().decode()
+    assert process.returncode == 0, stderr
+    assert stderr == ""
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "SUCCEEDED"
+    (build_dir,) = (tmp_path / ".simulator" / "builds").iterdir()
+    assert (build_dir / "artifacts" / "out.txt").read_text() == "made\n"
+    assert (build_dir / "build.log").read_text().count("\n2000\n") == 1
+
+
 def test_an_image_without_sh_cannot_host_a_build(fixture_source):
     # codebuild-semantics §5.3: CodeBuild needs `sh` in every image.
     client = docker.from_env()

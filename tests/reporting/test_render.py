@@ -47,4 +47,20 @@ def test_a_destination_that_cannot_be_written_is_dropped_and_the_others_keep_eve
     log.info("command_output", line="one")
     log.info("command_output", line="two")
     assert console.getvalue() == "one\ntwo\n"
-    assert [error.errno for error in fanout.failures] == [28]
+    assert [(stream, error.errno) for stream, error in fanout.failures] == [(full, 28)]
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_console_whose_reader_left_is_dropped_like_any_other_destination():
+    # Once found: `run ... | head` killed the build without a summary, the BrokenPipeError escaping the fanout.
+    pipe, log_file = ClosedPipe(), io.StringIO()
+    fanout = Fanout([(text_line, pipe), (text_line, log_file)])
+    log = build_logger(Masker(), [], lambda: T, fanout)
+    log.info("command_output", line="one")
+    log.info("command_output", line="two")
+    assert log_file.getvalue() == "one\ntwo\n"
+    assert [(stream, type(error)) for stream, error in fanout.failures] == [(pipe, BrokenPipeError)]

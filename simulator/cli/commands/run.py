@@ -140,11 +140,21 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     if args.summary_json is not None:
         problems += _copy_summary(outcome, args.summary_json, masker)
     if args.log_format == "text":
-        print(phase_table(outcome.result))
-        print(f"Build log: {outcome.build_dir / 'build.log'}")
+        _say(phase_table(outcome.result), f"Build log: {outcome.build_dir / 'build.log'}")
     if problems:
         raise EnvironmentProblem(problems[0])
     return int(EXIT_CODES[outcome.result.status])
+
+
+def _say(*lines: str) -> None:
+    """The console's reader may have left (`| head`): the build still ends with its own exit code and record."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # What is still buffered goes nowhere, instead of failing again when Python flushes it at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str]:
@@ -152,13 +162,14 @@ def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str
     created = missing_folders(path.absolute().parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(mask_build_record(outcome.result.to_json(), masker), indent=2))
+        write_atomic(path, json.dumps(mask_build_record(outcome.result.to_json(), masker), indent=2) + "\n")
     except EnvironmentProblem as problem:
         return [str(problem)]
     except OSError as error:
         return [f"Cannot write --summary-json {path} ({error.strerror or error})."]
     finally:
-        hand_over(invoking_user(os.environ), [*created, path])
+        written = Path(os.path.realpath(path))  # a link's target; `/dev/stdout` and FIFOs stay whose they are
+        hand_over(invoking_user(os.environ), [*created, *([written] if written.is_file() else [])])
     return []
 
 

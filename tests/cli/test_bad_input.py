@@ -198,3 +198,53 @@ def test_a_nul_in_a_variable_is_refused_before_docker(capsys, tmp_path):
     code, out, err = run_on(capsys, tmp_path)
     assert (code, out) == (2, "")
     assert err == "error: The variable GREETING holds a NUL character, which no environment can carry: remove it.\n"
+
+
+@pytest.mark.parametrize("given", ["extra=", ""])
+def test_a_source_that_names_no_folder_is_refused_not_taken_as_the_current_one(capsys, good_source, given):
+    code, out, err = run_on(capsys, good_source, "--source", given)
+    assert (code, out) == (2, "")
+    assert err == f"error: --source {given!r} names no folder: pass DIR or ID=DIR with a folder.\n"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--image", "", "argument --image: '' is not an image name such as aws/codebuild/standard:7.0"),
+        ("--image", "my image", "argument --image: 'my image' is not an image name such as aws/codebuild/standard:7.0"),
+        (
+            "--map-image",
+            "aws/codebuild/standard:7.0",
+            "argument --map-image: 'aws/codebuild/standard:7.0' is not NAME=IMAGE, e.g. "
+            "aws/codebuild/standard:7.0=my-image",
+        ),
+        (
+            "--map-image",
+            "aws/codebuild/standard:7.0=",
+            "argument --map-image: '' is not an image name such as aws/codebuild/standard:7.0",
+        ),
+    ],
+)
+def test_bad_image_names_are_refused_in_one_line(capsys, good_source, flag, value, message):
+    code, out, err = run_on(capsys, good_source, flag, value)
+    assert (code, out) == (2, "")
+    assert err == f"error: simulator run: {message} (see --help).\n"
+
+
+def test_a_curated_image_name_can_be_mapped(good_source):
+    # Once found: the mapping went through the variable-name parser, which refuses `/` and `:`.
+    from simulator.cli.commands import run as run_command
+    from simulator.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        [
+            "run",
+            str(good_source / "buildspec.yml"),
+            "--source",
+            str(good_source),
+            "--map-image",
+            "aws/codebuild/standard:7.0=my/image:1",
+        ]
+    )
+    request, _ = run_command._request(args)
+    assert request.image_map == {"aws/codebuild/standard:7.0": "my/image:1"}

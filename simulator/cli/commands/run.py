@@ -66,11 +66,14 @@ def add_parser(subparsers: Any) -> None:
         help="local values for parameter-store and secrets-manager "
         "(default: .simulator/parameters.yml at the top of the repository, if present)",
     )
-    parser.add_argument("--image", default=image_builder.DEFAULT_IMAGE, help="build image (default: %(default)s)")
+    parser.add_argument(
+        "--image", type=_image_name, default=image_builder.DEFAULT_IMAGE, help="build image (default: %(default)s)"
+    )
     parser.add_argument(
         "--map-image",
         action="append",
         default=[],
+        type=_image_mapping,
         metavar="NAME=IMAGE",
         help="run IMAGE where a curated name such as aws/codebuild/standard:7.0 is asked for",
     )
@@ -120,6 +123,21 @@ def _minutes(text: str) -> float:
             f"the timeout must be more than 0 and at most {MAX_TIMEOUT_MINUTES:g} minutes (CodeBuild's limit)"
         )
     return value
+
+
+def _image_name(text: str) -> str:
+    # Docker's own answer to a malformed name quotes an API URL; one sentence here says what is wrong instead.
+    if not text or not text.isprintable() or any(character.isspace() for character in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an image name such as aws/codebuild/standard:7.0")
+    return text
+
+
+def _image_mapping(text: str) -> tuple[str, str]:
+    """NAME=IMAGE, both image names: a curated name holds `/` and `:`, which no variable name may."""
+    name, equals, image = text.partition("=")
+    if not equals:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=IMAGE, e.g. aws/codebuild/standard:7.0=my-image")
+    return _image_name(name), _image_name(image)
 
 
 def _depth(text: str) -> int:
@@ -190,7 +208,7 @@ def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
         environment_overrides=_overrides(args),
         local_values=_local_values(args.parameters, state),
         image=args.image,
-        image_map=dict(parse_assignment(item, "--map-image") for item in args.map_image),
+        image_map=dict(args.map_image),
         privileged=args.privileged,
         timeout_minutes=args.timeout,
         git_clone_depth=args.git_clone_depth,
@@ -221,6 +239,9 @@ def _sources(given: list[str]) -> tuple[Path, dict[str, Path]]:
     secondary: dict[str, Path] = {}
     for item in given:
         identifier, equals, folder = item.partition("=")
+        if not (folder if equals and "/" not in identifier else item):
+            # An empty path would be the current folder: a typo must not build whatever folder one stands in.
+            raise InputError(f"--source {item!r} names no folder: pass DIR or ID=DIR with a folder.")
         if equals and "/" not in identifier:
             check_source_identifier(identifier)
             if identifier in secondary:

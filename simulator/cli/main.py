@@ -44,19 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_diagnostics()
-    masker = Masker()  # the process's one masker: every build adds its secrets, every error sentence is masked
+    masker = Masker()  # the process's one masker: every build adds its secrets, every line on stderr is masked
+    configure_diagnostics(masker)
     with error_boundary(masker) as outcome:
         args = build_parser().parse_args(argv)
         outcome.code = int(args.handler(args, masker))
     return outcome.code
 
 
-def configure_diagnostics() -> None:
-    """The package's own warnings (outside a build's log, e.g. a container that would not go) are one line
-    on stderr. Builds log through a logger of their own (simulator.reporting.render.build_logger)."""
+def configure_diagnostics(masker: Masker) -> None:
+    """The package's own warnings (outside a build's log, e.g. a container that would not go) are one masked
+    line on stderr. Builds log through a logger of their own (simulator.reporting.render.build_logger)."""
     structlog.configure(
-        processors=[_diagnostic_line],
+        processors=[masker, _diagnostic_line],
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )

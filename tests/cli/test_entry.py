@@ -10,6 +10,7 @@ import simulator.cli.commands.validate
 import simulator.cli.main
 from simulator.cli.entry import entry
 from simulator.cli.main import configure_diagnostics
+from simulator.reporting.masking import Masker
 
 
 @pytest.fixture(autouse=True)
@@ -44,10 +45,10 @@ def test_the_command_exit_code_passes_through(monkeypatch):
     assert entry() == 2
 
 
-def test_package_warnings_are_one_line_on_stderr(capsys):
-    configure_diagnostics()
-    structlog.get_logger("simulator.container").warning("container_cleanup_failed", container="c1", error="busy")
-    assert capsys.readouterr() == ("", "warning: container_cleanup_failed container=c1 error=busy\n")
+def test_package_warnings_are_one_masked_line_on_stderr(capsys):
+    configure_diagnostics(Masker(["s3cret"]))
+    structlog.get_logger("simulator.container").warning("container_cleanup_failed", container="c1", error="s3cret")
+    assert capsys.readouterr() == ("", "warning: container_cleanup_failed container=c1 error=***\n")
 
 
 def test_an_unexpected_error_leaves_its_traceback_in_the_users_state_folder_not_the_current_one(

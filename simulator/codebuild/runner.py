@@ -31,8 +31,9 @@ from simulator.codebuild.parameters import ResolutionError, resolve_parameters, 
 from simulator.codebuild.request import BuildOutcome, BuildRequest
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
-from simulator.container import image_builder, staging
+from simulator.container import staging
 from simulator.container.docker_session import ContainerSpec, open_session
+from simulator.container.image.names import resolve_image_name
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem, InputError
 from simulator.ownership import hand_over, invoking_user, missing_folders
@@ -66,7 +67,7 @@ def run_build(
             f"The buildspec {request.buildspec.path} has only a batch section: it needs batch mode, which the "
             "simulator does not run yet; run the buildspec each batch task names instead."
         )
-    image = image_builder.resolve_image_name(request.image, request.image_map)
+    image = resolve_image_name(request.image, request.image_map)
     labels = _image_labels(client, image)
     owner = invoking_user(environ)
     written = missing_folders(state.builds_dir)  # what this run makes for the user, handed over under sudo

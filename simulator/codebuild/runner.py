@@ -32,7 +32,7 @@ from simulator.codebuild.request import BuildOutcome, BuildRequest
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.container import staging
-from simulator.container.docker_session import ContainerSpec, open_session
+from simulator.container.docker_session import BindMount, ContainerSpec, open_session
 from simulator.container.image.names import resolve_image_name
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem, InputError
@@ -194,7 +194,8 @@ def _execute(
         image=image,
         build_id=plan.identity.build_id,
         environment=plan.environment,
-        bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else {},
+        bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else (),
+        git_safe_directories=_source_dirs(request, plan.identity),
     )
     archives = _staged_files(request, plan.identity, environ)
     try:
@@ -299,11 +300,15 @@ def _host_ca_bundle(request: BuildRequest, environ: Mapping[str, str]) -> Path |
     return env.host_ca_bundle(environ) if request.inject_host_ca else None
 
 
-def _bind_mounts(request: BuildRequest, identity: BuildIdentity) -> dict[str, str]:
-    mounts = {str(request.source): identity.source_dir}
+def _source_dirs(request: BuildRequest, identity: BuildIdentity) -> tuple[str, ...]:
+    return (identity.source_dir, *(secondary_source_dir(identity, i) for i in request.secondary_sources))
+
+
+def _bind_mounts(request: BuildRequest, identity: BuildIdentity) -> tuple[BindMount, ...]:
+    mounts = [BindMount(str(request.source), identity.source_dir)]
     for identifier, folder in request.secondary_sources.items():
-        mounts[str(folder)] = secondary_source_dir(identity, identifier)
-    return mounts
+        mounts.append(BindMount(str(folder), secondary_source_dir(identity, identifier)))
+    return tuple(mounts)
 
 
 def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mapping[str, str]) -> list[IO[bytes]]:
@@ -315,13 +320,13 @@ def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mappi
     sources = {identity.source_dir: request.source}
     for identifier, folder in request.secondary_sources.items():
         sources[secondary_source_dir(identity, identifier)] = folder
+    if request.mount_source:
+        # The mounted folders are the user's own: an archive entry for them would change their owner and mode.
+        return [staging.files_archive(extra)]
     archives: list[IO[bytes]] = []
     try:
         for destination, folder in sources.items():
-            if request.mount_source:
-                archives.append(staging.build_archive(None, [], destination, extra))
-            else:
-                archives.append(staging.build_archive(folder, staging.source_files(folder), destination, extra))
+            archives.append(staging.build_archive(folder, staging.source_files(folder), destination, extra))
             extra = {}
     except BaseException:
         for archive in archives:

@@ -63,7 +63,7 @@ def _is_state_dir(name: str) -> bool:
 
 
 def build_archive(
-    source_dir: Path | None,
+    source_dir: Path,
     files: Iterable[str],
     destination: str,
     extra_files: Mapping[str, bytes],
@@ -73,9 +73,23 @@ def build_archive(
     with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
         writer = _ArchiveWriter(tar)
         writer.add_directories(destination)
-        if source_dir is not None:
-            for name in files:
-                writer.add_file(source_dir / name, f"{destination}/{name}")
+        for name in files:
+            writer.add_file(source_dir / name, f"{destination}/{name}")
+        for path, content in extra_files.items():
+            writer.add_bytes(path, content)
+    spool.seek(0)
+    return spool
+
+
+def files_archive(extra_files: Mapping[str, bytes]) -> IO[bytes]:
+    """A tar of the simulator's own files only, for a build whose sources are bind mounts.
+
+    Docker applies a folder entry's owner and mode to the folder it lands on, mount or not: the archive names no
+    source folder (nor any parent of one, which the mounts create), so the user's folders keep theirs.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the caller, who closes it
+    with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        writer = _ArchiveWriter(tar)
         for path, content in extra_files.items():
             writer.add_bytes(path, content)
     spool.seek(0)

@@ -405,6 +405,10 @@ def _start(
         session.abandon()
         if isinstance(error, docker.errors.APIError):
             raise EnvironmentProblem(start_failure(error)) from error
+        if isinstance(error, OSError):
+            raise EnvironmentProblem(
+                f"The build container ended as it started ({error.strerror or error}): check the engine and the image."
+            ) from error
         raise
     return session
 

@@ -50,5 +50,5 @@ class _Response:
     ],
 )
 def test_only_a_missing_shell_is_blamed_on_the_image(explanation, sentence):
-    error = docker.errors.APIError("500 Server Error", response=_Response(), explanation=explanation)  # type: ignore[arg-type]
+    error = docker.errors.APIError("500 Server Error", response=_Response(), explanation=explanation)
     assert start_failure(error) == sentence

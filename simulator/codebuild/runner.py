@@ -317,12 +317,12 @@ def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mappi
     bundle = _host_ca_bundle(request, environ)
     if bundle is not None:
         extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
-    sources = {identity.source_dir: (request.source, identity.resolved_source_version)}
-    for identifier, folder in request.secondary_sources.items():
-        sources[secondary_source_dir(identity, identifier)] = (folder, staging.resolved_commit(folder))
     if request.mount_source:
         # The mounted folders are the user's own: an archive entry for them would change their owner and mode.
         return [staging.files_archive(extra)]
+    sources = {identity.source_dir: (request.source, identity.resolved_source_version)}
+    for identifier, folder in request.secondary_sources.items():
+        sources[secondary_source_dir(identity, identifier)] = (folder, staging.resolved_commit(folder))
     archives: list[IO[bytes]] = []
     try:
         for destination, (folder, commit) in sources.items():

@@ -14,7 +14,7 @@ from pathlib import Path
 from simulator.buildspec import LoadedBuildspec
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.result import BuildResult
-from simulator.container.image_builder import DEFAULT_IMAGE
+from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.errors import InputError
 
 DEFAULT_TIMEOUT_MINUTES = 60.0

@@ -31,8 +31,9 @@ from simulator.codebuild.parameters import ResolutionError, resolve_parameters, 
 from simulator.codebuild.request import BuildOutcome, BuildRequest, check_no_nul
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
-from simulator.container import image_builder, staging
-from simulator.container.docker_session import ContainerSpec, open_session
+from simulator.container import staging
+from simulator.container.docker_session import BindMount, ContainerSpec, open_session
+from simulator.container.image.names import resolve_image_name
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem
 from simulator.ownership import hand_over, invoking_user, missing_folders
@@ -63,7 +64,7 @@ def run_build(
     """
     secrets, download_failure = _resolve_values(request)
     check_no_nul(secrets)  # the request checked the buildspec's variables and the overrides
-    image = image_builder.resolve_image_name(request.image, request.image_map)
+    image = resolve_image_name(request.image, request.image_map)
     labels = _image_labels(client, image)
     owner = invoking_user(environ)
     written = missing_folders(state.builds_dir)  # what this run makes for the user, handed over under sudo
@@ -197,7 +198,8 @@ def _execute(
         image=image,
         build_id=plan.identity.build_id,
         environment=plan.environment,
-        bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else {},
+        bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else (),
+        git_safe_directories=_source_dirs(request, plan.identity),
     )
     archives = _staged_files(request, plan.identity, environ)
     try:
@@ -307,11 +309,15 @@ def _host_ca_bundle(request: BuildRequest, environ: Mapping[str, str]) -> Path |
     return env.host_ca_bundle(environ) if request.inject_host_ca else None
 
 
-def _bind_mounts(request: BuildRequest, identity: BuildIdentity) -> dict[str, str]:
-    mounts = {str(request.source): identity.source_dir}
+def _source_dirs(request: BuildRequest, identity: BuildIdentity) -> tuple[str, ...]:
+    return (identity.source_dir, *(secondary_source_dir(identity, i) for i in request.secondary_sources))
+
+
+def _bind_mounts(request: BuildRequest, identity: BuildIdentity) -> tuple[BindMount, ...]:
+    mounts = [BindMount(str(request.source), identity.source_dir)]
     for identifier, folder in request.secondary_sources.items():
-        mounts[str(folder)] = secondary_source_dir(identity, identifier)
-    return mounts
+        mounts.append(BindMount(str(folder), secondary_source_dir(identity, identifier)))
+    return tuple(mounts)
 
 
 def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mapping[str, str]) -> list[IO[bytes]]:
@@ -320,16 +326,17 @@ def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mappi
     bundle = _host_ca_bundle(request, environ)
     if bundle is not None:
         extra[env.CA_BUNDLE_IN_CONTAINER] = bundle.read_bytes()
-    sources = {identity.source_dir: request.source}
+    if request.mount_source:
+        # The mounted folders are the user's own: an archive entry for them would change their owner and mode.
+        return [staging.files_archive(extra)]
+    sources = {identity.source_dir: (request.source, identity.resolved_source_version)}
     for identifier, folder in request.secondary_sources.items():
-        sources[secondary_source_dir(identity, identifier)] = folder
+        sources[secondary_source_dir(identity, identifier)] = (folder, staging.resolved_commit(folder))
     archives: list[IO[bytes]] = []
     try:
-        for destination, folder in sources.items():
-            if request.mount_source:
-                archives.append(staging.build_archive(None, [], destination, extra))
-            else:
-                archives.append(staging.build_archive(folder, staging.source_files(folder), destination, extra))
+        for destination, (folder, commit) in sources.items():
+            depth = request.git_clone_depth
+            archives.append(staging.source_archive(folder, destination, extra, commit=commit, git_clone_depth=depth))
             extra = {}
     except BaseException:
         for archive in archives:

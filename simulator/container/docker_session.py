@@ -7,6 +7,7 @@ import io
 import os
 import posixpath
 import queue
+import re
 import secrets
 import signal
 import socket
@@ -23,11 +24,12 @@ from typing import IO, Any
 
 import docker
 import docker.errors
+import docker.types
 import requests
 import structlog
 from docker.models.containers import Container
 
-from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent
+from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent, handshake
 from simulator.container.session import (
     CommandOutcome,
     DeadlineReached,
@@ -47,6 +49,8 @@ _FRAME_HEADER = struct.Struct(">BxxxL")
 _SPOOL_IN_MEMORY = 64 * 1024 * 1024
 _QUEUED_EVENTS = 256
 _END_OF_STREAM = None
+# What runc says when the entrypoint is missing: "exec: "/bin/sh": stat /bin/sh: no such file or directory".
+_MISSING_SHELL = re.compile(r'"?/bin/sh"?: (stat /bin/sh: )?no such file or directory|executable file not found')
 _STOP_POLL_SECONDS = 0.05  # how often a wait looks at the build's cancel token; events wake it at once
 
 log = structlog.get_logger("simulator.container")
@@ -56,13 +60,28 @@ def agent_script() -> str:
     return resources.files("simulator.container").joinpath("agent.sh").read_text()
 
 
+def agent_entrypoint(git_safe_directories: Sequence[str]) -> list[str]:
+    """The agent gets its own text again, to restart itself hardened (see agent.sh); never the nonce."""
+    script = agent_script()
+    return ["/bin/sh", "-c", script, "simulator-agent", script, *git_safe_directories]
+
+
+@dataclass(frozen=True)
+class BindMount:
+    """A host folder seen inside the container; one host folder may be mounted at several places."""
+
+    host: str
+    container: str
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     image: str
     build_id: str
     environment: Mapping[str, str]
-    bind_mounts: Mapping[str, str] = field(default_factory=dict)  # host path -> container path
+    bind_mounts: Sequence[BindMount] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    git_safe_directories: Sequence[str] = ()  # the source folders, whoever owns them (git's safe.directory)
 
     def all_labels(self) -> dict[str, str]:
         return {MANAGED_LABEL: "true", BUILD_LABEL: self.build_id, **owner_labels(), **self.labels}
@@ -187,12 +206,27 @@ class DockerSession:
         """From now on the reader drops what arrives instead of waiting for room in a full queue."""
         self._reader.stopping.set()
 
+    def start_reading(self) -> None:
+        self._reader.start()
+
     def join_reader(self) -> None:
         """After the container is gone; `stop_reading` ran first, so the reader cannot be waiting on the queue.
 
         The attach socket is closed then: a process running many builds (a pipeline) must not keep one per build.
         """
         self._reader.join(timeout=5)
+        self.close_channel()
+
+    def abandon(self) -> None:
+        """For a session that never ran: stop the reader, close its socket and wait for its thread to end."""
+        self.stop_reading()
+        self.close_channel()
+        self._reader.join(timeout=5)
+
+    def close_channel(self) -> None:
+        """Close the attach socket (which also ends the reader's wait for data) and docker's wrapper around it."""
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._sock.close()
             close = getattr(self._attach, "close", None)
@@ -277,7 +311,7 @@ def open_session(
             container = _create(
                 client,
                 spec.image,
-                entrypoint=["/bin/sh", "-c", agent_script(), "simulator-agent", nonce],
+                entrypoint=agent_entrypoint(spec.git_safe_directories),
                 command=[],
                 user="0:0",  # codebuild-semantics §1.3: commands run as root even if the image sets USER
                 working_dir="/",
@@ -286,12 +320,18 @@ def open_session(
                 name=container_name(spec.build_id),
                 stdin_open=True,
                 tty=False,
-                volumes={host: {"bind": inside, "mode": "rw"} for host, inside in spec.bind_mounts.items()},
+                mounts=docker_mounts(spec.bind_mounts),
             )
             cleanup.callback(_remove_uninterrupted, container)
         cleanup.callback(lambda: _each(started, DockerSession.stop_reading))
         started.append(_start(client, container, staged_files, nonce))
         yield started[0]
+
+
+def docker_mounts(bind_mounts: Sequence[BindMount]) -> list[docker.types.Mount]:
+    """Mounts keyed by where they land: Docker's `volumes` option is keyed by host path, and would keep only one
+    of two mounts of the same folder (a primary source given again as a secondary one)."""
+    return [docker.types.Mount(target=m.container, source=m.host, type="bind", read_only=False) for m in bind_mounts]
 
 
 def _each(sessions: list[DockerSession], step: Callable[[DockerSession], None]) -> None:
@@ -345,17 +385,45 @@ def _start(
     try:
         for archive in archives:
             container.put_archive("/", archive)
-        attach = client.api.attach_socket(str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
-        raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
-        reader = _FrameReader(raw_socket, ReplyParser(nonce))
-        reader.start()
-        container.start()
     except docker.errors.APIError as error:
-        # codebuild-semantics §5.3: an image without `sh` cannot host a build.
         raise EnvironmentProblem(
-            f"The build container did not start ({error.explanation or error}): the image needs /bin/sh."
+            f"Docker could not copy the sources into the build container ({_explanation(error)}): check the engine."
         ) from error
-    return DockerSession(container, raw_socket, reader, attach)
+    try:
+        attach = client.api.attach_socket(str(container.id), params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+    except docker.errors.APIError as error:
+        raise EnvironmentProblem(start_failure(error)) from error
+    raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
+    session = DockerSession(container, raw_socket, _FrameReader(raw_socket, ReplyParser(nonce)), attach)
+    session.start_reading()
+    try:
+        container.start()
+        raw_socket.sendall(handshake(nonce))
+    except BaseException as error:
+        # No session is handed out, so nobody else would end the reader or close the socket: a pipeline that
+        # retries a failing image must not pile up threads and sockets.
+        session.abandon()
+        if isinstance(error, docker.errors.APIError):
+            raise EnvironmentProblem(start_failure(error)) from error
+        if isinstance(error, OSError):
+            raise EnvironmentProblem(
+                f"The build container ended as it started ({error.strerror or error}): check the engine and the image."
+            ) from error
+        raise
+    return session
+
+
+def start_failure(error: docker.errors.APIError) -> str:
+    """One sentence saying what Docker said; only a missing shell is blamed on the image (§5.3)."""
+    explanation = _explanation(error)
+    if _MISSING_SHELL.search(explanation):
+        return f"The build container did not start ({explanation}): the image needs /bin/sh."
+    return f"Docker could not start the build container ({explanation}): check the engine and the image."
+
+
+def _explanation(error: docker.errors.APIError) -> str:
+    text = error.explanation if isinstance(error.explanation, str) and error.explanation else str(error)
+    return " ".join(text.split()).rstrip(".")
 
 
 def _create(client: docker.DockerClient, image: str, **options: Any) -> Container:

@@ -14,6 +14,13 @@ class EnvMode(StrEnum):
     CLEAN = "clean"  # an empty environment: the script restores the saved shell session itself
 
 
+def handshake(nonce: str) -> bytes:
+    """The agent's first line: the nonce of its end markers, sent where no other process can read it."""
+    if not nonce.isalnum():
+        raise ValueError("the nonce must be letters and digits only")
+    return f"{nonce}\n".encode()
+
+
 @dataclass(frozen=True)
 class AgentRequest:
     """One script for the agent to run."""

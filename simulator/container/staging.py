@@ -2,6 +2,7 @@
 
 Only git-tracked files and untracked files git does not ignore are copied, so `node_modules`, virtual
 environments and build output never slow the copy down; the simulator's own `.simulator/` folder never goes in.
+A folder at the top of a git repository also gets the `.git` of a clone at its commit (see git_clone).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
+from simulator.container.git_clone import cloned_git_dir, is_repository_top
 from simulator.errors import InputError
 
 STATE_DIR_NAME = ".simulator"
@@ -62,20 +64,55 @@ def _is_state_dir(name: str) -> bool:
     return name == STATE_DIR_NAME or name.startswith(STATE_DIR_NAME + "/")
 
 
+def source_archive(
+    source_dir: Path,
+    destination: str,
+    extra_files: Mapping[str, bytes],
+    *,
+    commit: str | None,
+    git_clone_depth: int,
+) -> IO[bytes]:
+    """What a build gets of one source: its files, plus a clone's `.git` when it is a git repository at `commit`."""
+    files = source_files(source_dir)
+    if commit is None or not is_repository_top(source_dir):
+        return build_archive(source_dir, files, destination, extra_files)
+    with cloned_git_dir(source_dir, commit, git_clone_depth) as git_dir:
+        return build_archive(source_dir, files, destination, extra_files, git_dir=git_dir)
+
+
 def build_archive(
-    source_dir: Path | None,
+    source_dir: Path,
     files: Iterable[str],
     destination: str,
     extra_files: Mapping[str, bytes],
+    *,
+    git_dir: Path | None = None,
 ) -> IO[bytes]:
-    """A tar rooted at `/` holding the source under `destination` plus the simulator's own files."""
+    """A tar rooted at `/` holding the source under `destination` (and `git_dir` as its `.git`) plus the
+    simulator's own files."""
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the caller, who closes it
     with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
         writer = _ArchiveWriter(tar)
         writer.add_directories(destination)
-        if source_dir is not None:
-            for name in files:
-                writer.add_file(source_dir / name, f"{destination}/{name}")
+        for name in files:
+            writer.add_file(source_dir / name, f"{destination}/{name}")
+        if git_dir is not None:
+            writer.add_tree(git_dir, f"{destination}/.git")
+        for path, content in extra_files.items():
+            writer.add_bytes(path, content)
+    spool.seek(0)
+    return spool
+
+
+def files_archive(extra_files: Mapping[str, bytes]) -> IO[bytes]:
+    """A tar of the simulator's own files only, for a build whose sources are bind mounts.
+
+    Docker applies a folder entry's owner and mode to the folder it lands on, mount or not: the archive names no
+    source folder (nor any parent of one, which the mounts create), so the user's folders keep theirs.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the caller, who closes it
+    with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        writer = _ArchiveWriter(tar)
         for path, content in extra_files.items():
             writer.add_bytes(path, content)
     spool.seek(0)
@@ -102,6 +139,16 @@ class _ArchiveWriter:
     def add_file(self, source: Path, path: str) -> None:
         self.add_directories(os.path.dirname(path))
         self._tar.add(source, arcname=path.lstrip("/"), recursive=False, filter=_as_root)
+
+    def add_tree(self, folder: Path, path: str) -> None:
+        """Every folder (empty ones too: git needs refs/ and objects/) and file below `folder`, at `path`."""
+        self.add_directories(path)
+        for root, dirs, files in os.walk(folder):
+            inside = path if root == str(folder) else f"{path}/{Path(root).relative_to(folder).as_posix()}"
+            for name in sorted(dirs):
+                self.add_directories(f"{inside}/{name}")
+            for name in sorted(files):
+                self.add_file(Path(root) / name, f"{inside}/{name}")
 
     def add_bytes(self, path: str, content: bytes) -> None:
         self.add_directories(os.path.dirname(path))

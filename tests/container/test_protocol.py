@@ -1,6 +1,8 @@
 """The agent wire format: framing of requests and the end-of-command marker."""
 
-from simulator.container.protocol import AgentRequest, EnvMode, Finished, Output, ReplyParser
+import pytest
+
+from simulator.container.protocol import AgentRequest, EnvMode, Finished, Output, ReplyParser, handshake
 
 NONCE = "abc123"
 MARKER = b"\n\x1eabc123 7 3\x1e\n"
@@ -51,3 +53,12 @@ def test_two_commands_in_one_read():
         Output(b"b"),
         Finished(8, 0),
     ]
+
+
+def test_the_handshake_is_the_nonce_on_a_line_of_its_own():
+    assert handshake("0123abcd") == b"0123abcd\n"
+
+
+def test_a_nonce_that_could_break_the_handshake_line_is_refused():
+    with pytest.raises(ValueError, match="letters and digits only"):
+        handshake("ab\ncd")

@@ -3,7 +3,7 @@
 import subprocess
 import tarfile
 
-from simulator.container.staging import build_archive, default_source_dir, resolved_commit, source_files
+from simulator.container.staging import build_archive, default_source_dir, files_archive, resolved_commit, source_files
 
 
 def git(cwd, *args):
@@ -62,3 +62,23 @@ def test_archive_puts_the_tree_under_the_destination_owned_by_root(tmp_path):
         ]
         assert {(m.uid, m.gid) for m in members.values()} == {(0, 0)}
         assert tar.extractfile(members["etc/extra.crt"]).read() == b"pem"
+
+
+def test_a_mounted_build_archive_names_no_source_folder(tmp_path):
+    # Found by the adversarial pass: the folder entry of the source made the user's mounted folder root's, 0755.
+    with (
+        files_archive({"/usr/local/share/simulator/host-ca-bundle.crt": b"pem"}) as spool,
+        tarfile.open(fileobj=spool) as tar,
+    ):
+        assert tar.getnames() == [
+            "usr",
+            "usr/local",
+            "usr/local/share",
+            "usr/local/share/simulator",
+            "usr/local/share/simulator/host-ca-bundle.crt",
+        ]
+
+
+def test_a_mounted_build_without_own_files_gets_an_empty_archive():
+    with files_archive({}) as spool, tarfile.open(fileobj=spool) as tar:
+        assert tar.getnames() == []

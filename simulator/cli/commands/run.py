@@ -20,8 +20,10 @@ from simulator.codebuild.parameters import LocalValues, load_values
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH, MAX_TIMEOUT_MINUTES, check_source_identifier
 from simulator.codebuild.result import BuildResult
-from simulator.container import image_builder, staging
+from simulator.container import staging
 from simulator.container.docker_session import connect
+from simulator.container.image.names import DEFAULT_IMAGE, resolve_image_name
+from simulator.container.image.provision import ensure_image
 from simulator.errors import EnvironmentProblem, ExitCode, InputError
 from simulator.ownership import hand_over, invoking_user, missing_folders
 from simulator.reporting.masking import Masker, mask_build_record
@@ -66,9 +68,7 @@ def add_parser(subparsers: Any) -> None:
         help="local values for parameter-store and secrets-manager "
         "(default: .simulator/parameters.yml at the top of the repository, if present)",
     )
-    parser.add_argument(
-        "--image", type=_image_name, default=image_builder.DEFAULT_IMAGE, help="build image (default: %(default)s)"
-    )
+    parser.add_argument("--image", type=_image_name, default=DEFAULT_IMAGE, help="build image (default: %(default)s)")
     parser.add_argument(
         "--map-image",
         action="append",
@@ -149,7 +149,7 @@ def _depth(text: str) -> int:
 def run(args: argparse.Namespace, masker: Masker) -> int:
     request, state = _request(args)
     client = connect()
-    image_builder.ensure_image(client, image_builder.resolve_image_name(request.image, request.image_map), _progress)
+    ensure_image(client, resolve_image_name(request.image, request.image_map), _progress)
     cancel = CancelToken()
     console: Destination = (json_line if args.log_format == "json" else text_line, sys.stdout)
     with signals_cancel(cancel):

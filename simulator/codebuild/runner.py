@@ -79,7 +79,7 @@ def run_build(
         masker.add([*secrets.values(), *credential_values(environ)])
         plan = _plan(request, labels, identity, build_dir, environ, owner, secrets, download_failure)
         masker.add(credential_values(plan.environment))
-        return _run_plan(client, image, request, plan, build_dir, events, masker, cancel, environ)
+        return _run_plan(client, image, request, plan, build_dir, state.root, events, masker, cancel, environ)
     finally:
         hand_over(owner, written)
 
@@ -129,6 +129,7 @@ def _run_plan(
     request: BuildRequest,
     plan: BuildPlan,
     build_dir: Path,
+    state_root: Path,
     events: Sequence[Destination],
     masker: Masker,
     cancel: CancelToken,
@@ -151,7 +152,7 @@ def _run_plan(
     fanout = Fanout([*events, (text_line, log_file)])
     try:
         log = build_logger(masker, (), time.time, fanout)
-        result = _execute(client, image, request, plan, log, cancel, environ, record, masker, recorded)
+        result = _execute(client, image, request, plan, state_root, log, cancel, environ, record, masker, recorded)
     finally:
         try:
             log_file.close()
@@ -177,6 +178,7 @@ def _execute(
     image: str,
     request: BuildRequest,
     plan: BuildPlan,
+    state_root: Path,
     log: EventLog,
     cancel: CancelToken,
     environ: Mapping[str, str],
@@ -200,6 +202,7 @@ def _execute(
         environment=plan.environment,
         bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else (),
         git_safe_directories=_source_dirs(request, plan.identity),
+        hidden_folders=_hidden_state(request, plan.identity, state_root) if request.mount_source else (),
     )
     archives = _staged_files(request, plan.identity, environ)
     try:
@@ -318,6 +321,17 @@ def _bind_mounts(request: BuildRequest, identity: BuildIdentity) -> tuple[BindMo
     for identifier, folder in request.secondary_sources.items():
         mounts.append(BindMount(str(folder), secondary_source_dir(identity, identifier)))
     return tuple(mounts)
+
+
+def _hidden_state(request: BuildRequest, identity: BuildIdentity, state_root: Path) -> tuple[str, ...]:
+    """A mounted source holding the state folder must not show the build the values file or other builds'
+    records: a copied source never has them (staging leaves `.simulator/` out), so a mounted one does not either."""
+    hidden = []
+    for mount in _bind_mounts(request, identity):
+        state = state_root.resolve()
+        if state.is_relative_to(mount.host) and state != Path(mount.host):
+            hidden.append(f"{mount.container}/{state.relative_to(mount.host).as_posix()}")
+    return tuple(hidden)
 
 
 def _staged_files(request: BuildRequest, identity: BuildIdentity, environ: Mapping[str, str]) -> list[IO[bytes]]:

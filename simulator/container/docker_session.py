@@ -82,6 +82,7 @@ class ContainerSpec:
     bind_mounts: Sequence[BindMount] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     git_safe_directories: Sequence[str] = ()  # the source folders, whoever owns them (git's safe.directory)
+    hidden_folders: Sequence[str] = ()  # folders inside a bind mount the build must see empty (an empty tmpfs)
 
     def all_labels(self) -> dict[str, str]:
         return {MANAGED_LABEL: "true", BUILD_LABEL: self.build_id, **owner_labels(), **self.labels}
@@ -320,7 +321,7 @@ def open_session(
                 name=container_name(spec.build_id),
                 stdin_open=True,
                 tty=False,
-                mounts=docker_mounts(spec.bind_mounts),
+                mounts=docker_mounts(spec.bind_mounts, spec.hidden_folders),
             )
             cleanup.callback(_remove_uninterrupted, container)
         cleanup.callback(lambda: _each(started, DockerSession.stop_reading))
@@ -328,10 +329,12 @@ def open_session(
         yield started[0]
 
 
-def docker_mounts(bind_mounts: Sequence[BindMount]) -> list[docker.types.Mount]:
+def docker_mounts(bind_mounts: Sequence[BindMount], hidden_folders: Sequence[str] = ()) -> list[docker.types.Mount]:
     """Mounts keyed by where they land: Docker's `volumes` option is keyed by host path, and would keep only one
     of two mounts of the same folder (a primary source given again as a secondary one)."""
-    return [docker.types.Mount(target=m.container, source=m.host, type="bind", read_only=False) for m in bind_mounts]
+    binds = [docker.types.Mount(target=m.container, source=m.host, type="bind", read_only=False) for m in bind_mounts]
+    # Listed after the binds, so each lands on top of the bound folder it lies in.
+    return [*binds, *(docker.types.Mount(target=folder, source=None, type="tmpfs") for folder in hidden_folders)]
 
 
 def _each(sessions: list[DockerSession], step: Callable[[DockerSession], None]) -> None:

@@ -88,3 +88,27 @@ def test_a_container_that_does_not_start_leaves_no_reader_and_says_what_docker_s
 
 def _readers() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "simulator-agent-reader"]
+
+
+def test_a_mounted_source_shows_the_build_no_state_folder(tmp_path):
+    # Found by the review: with --mount the build could read .simulator/parameters.yml (every local secret) and
+    # other builds' records, which a copied source never holds.
+    (tmp_path / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        '      - echo "state entries=$(ls -A .simulator | wc -l)"\n'
+        "      - cat .simulator/parameters.yml || echo no-values-file\n"
+        "      - echo written > out.txt\n"
+    )
+    state = tmp_path / ".simulator"
+    state.mkdir()
+    (state / "parameters.yml").write_text("parameter-store:\n  /app/key: top-s3cret-value\n")
+    result = run(tmp_path, "--mount")
+    assert result.code == 0, result.stdout[-2000:] + result.stderr
+    lines = result.stdout.splitlines()
+    assert "state entries=0" in lines
+    assert "no-values-file" in lines
+    assert "top-s3cret-value" not in result.stdout
+    assert (tmp_path / "out.txt").read_text() == "written\n"  # the rest of the folder is the user's, as mounted
+    assert (state / "parameters.yml").is_file()
+    (build_dir,) = (state / "builds").iterdir()
+    assert (build_dir / "summary.json").is_file()

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from simulator.container.host_git import run_git
 from simulator.errors import EnvironmentProblem
 
 FULL_HISTORY = 0
@@ -40,7 +40,7 @@ def cloned_git_dir(source_dir: Path, commit: str, depth: int) -> Iterator[Path]:
         fetch = ["fetch", "--quiet", "--no-tags"]
         if depth != FULL_HISTORY:
             fetch.append(f"--depth={depth}")
-        _git(clone, *fetch, source_dir.resolve().as_uri(), commit)
+        _git(clone, *fetch, source_dir.resolve().as_uri(), commit, trusting=source_dir)
         _git(clone, "update-ref", "--no-deref", "HEAD", commit)
         _git(clone, "read-tree", "HEAD")
         # The reflog names the host's git user; a fresh clone's says nothing a build needs.
@@ -52,7 +52,7 @@ def cloned_git_dir(source_dir: Path, commit: str, depth: int) -> Iterator[Path]:
 
 
 def is_repository_top(source_dir: Path) -> bool:
-    completed = _run(source_dir, "rev-parse", "--show-toplevel")
+    completed = run_git(source_dir, "rev-parse", "--show-toplevel")
     if completed is None or completed.returncode != 0:
         return False
     top = completed.stdout.decode(errors="surrogateescape").strip()
@@ -62,30 +62,11 @@ def is_repository_top(source_dir: Path) -> bool:
         return False
 
 
-def _git(cwd: Path, *args: str) -> None:
-    completed = _run(cwd, *args)
+def _git(cwd: Path, *args: str, trusting: Path | None = None) -> None:
+    completed = run_git(cwd, *args, trusting=trusting, timeout=_GIT_TIMEOUT_SECONDS)
     if completed is None or completed.returncode != 0:
         reason = completed.stderr.decode(errors="replace").strip().splitlines()[-1:] if completed else []
         raise EnvironmentProblem(
             f"Could not stage the source's git history (git {args[0]}: {reason[0] if reason else 'did not run'}): "
             "check that git works on this host, or pass --mount."
         )
-
-
-def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(cwd), *args],
-            capture_output=True,
-            check=False,
-            timeout=_GIT_TIMEOUT_SECONDS,
-            env=_clean_environment(os.environ),
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-
-
-def _clean_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    # GIT_DIR, GIT_INDEX_FILE and the like (set when the simulator runs from a git hook) would point these commands
-    # at the user's repository instead of the temporary one.
-    return {key: value for key, value in environ.items() if not key.startswith("GIT_")}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -17,18 +16,11 @@ from pathlib import Path
 from typing import IO
 
 from simulator.container.git_clone import cloned_git_dir, is_repository_top
+from simulator.container.host_git import git_output
 from simulator.errors import InputError
 
 STATE_DIR_NAME = ".simulator"
 _SPOOL_IN_MEMORY = 64 * 1024 * 1024
-
-
-def git_output(directory: Path, *args: str) -> str | None:
-    try:
-        completed = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return completed.stdout.decode(errors="surrogateescape") if completed.returncode == 0 else None
 
 
 def default_source_dir(cwd: Path) -> Path:

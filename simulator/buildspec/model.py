@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from simulator.buildspec.on_failure import OnFailure, OnFailureError, parse_on_failure
-from simulator.buildspec.yaml_source import describe
+from simulator.diagnostics.yaml_source import describe
 
 # The loader prints errors of this type as "<breadcrumb> <message>", so their messages start with a verb.
 RULE_ERROR = "buildspec_rule"

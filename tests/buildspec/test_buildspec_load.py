@@ -15,7 +15,6 @@ from simulator.buildspec import (
     Buildspec,
     BuildspecError,
     Cache,
-    Diagnostic,
     EnvSection,
     InstallPhase,
     MatrixDynamic,
@@ -381,11 +380,6 @@ def test_loaded_buildspec_is_frozen():
     buildspec = parse("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
     with pytest.raises(ValueError, match="frozen"):
         buildspec.version = "0.1"  # type: ignore[misc]
-
-
-def test_diagnostic_format_is_file_line_column_severity_message():
-    diagnostic = Diagnostic(Path("ci/buildspec.yml"), 7, 5, "error", "phases.build.commands is required")
-    assert diagnostic.format() == "ci/buildspec.yml:7:5: error: phases.build.commands is required"
 
 
 def test_validating_never_imports_docker():

@@ -1,0 +1,51 @@
+"""Read a file the user names (a buildspec, a values or env file) as text, refusing what is no such file.
+
+A FIFO would block the open until someone writes to it and a device such as /dev/zero never ends, so only
+regular files are read, opened without blocking, and never more than MAX_FILE_BYTES: far more than any real
+buildspec, values or env file, and still read in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+class UnreadableFile(Exception):
+    """Why the file cannot be read, as a clause (`the file is not UTF-8 text`); `line` is 1-based."""
+
+    def __init__(self, problem: str, line: int = 1) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    data = _read_bytes(path, max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("the file is not UTF-8 text", data[: exc.start].count(b"\n") + 1) from exc
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}") from exc
+    with os.fdopen(descriptor, "rb") as file:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnreadableFile("it is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile("it is not a regular file (a pipe, device or socket cannot be read as one)")
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as exc:
+            raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise UnreadableFile(f"the file is larger than {max_bytes // (1024 * 1024)} MiB")
+    return data

@@ -15,12 +15,22 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 
 
 class UnreadableFile(Exception):
-    """Why the file cannot be read, as a clause (`the file is not UTF-8 text`); `line` is 1-based."""
+    """Why the file cannot be read; `line` is 1-based.
 
-    def __init__(self, problem: str, line: int = 1) -> None:
+    `problem` is a clause for a diagnostic about the file (`cannot read the file: Permission denied`), `reason`
+    the same for a sentence that names the file already (`Permission denied`).
+    """
+
+    def __init__(self, problem: str, line: int = 1, reason: str | None = None) -> None:
         super().__init__(problem)
         self.problem = problem
         self.line = line
+        self.reason = reason or problem
+
+
+def _os_error(exc: OSError) -> UnreadableFile:
+    reason = exc.strerror or str(exc)
+    return UnreadableFile(f"cannot read the file: {reason}", reason=reason)
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -35,7 +45,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}") from exc
+        raise _os_error(exc) from exc
     with os.fdopen(descriptor, "rb") as file:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
@@ -45,7 +55,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         try:
             data = file.read(max_bytes + 1)
         except OSError as exc:
-            raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}") from exc
+            raise _os_error(exc) from exc
     if len(data) > max_bytes:
         raise UnreadableFile(f"the file is larger than {max_bytes // (1024 * 1024)} MiB")
     return data

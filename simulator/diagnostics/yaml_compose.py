@@ -38,13 +38,17 @@ _BREAKS = "\0\r\n\x85\u2028\u2029"
 
 
 class YamlSourceError(Exception):
-    """The text cannot become a document; line and column are 1-based, `problem` names no content."""
+    """The text cannot become a document; line and column are 1-based.
 
-    def __init__(self, line: int, column: int, problem: str, *, syntax: bool = True) -> None:
+    `problem` is what went wrong, `hint` (possibly empty) how a buildspec usually gets there, and `message`
+    both, as a buildspec's diagnostic says it.
+    """
+
+    def __init__(self, line: int, column: int, problem: str, *, hint: str = "", syntax: bool = True) -> None:
         self.line = line
         self.column = column
         self.problem = problem
-        self.message = f"invalid YAML: {problem}" if syntax else problem
+        self.message = f"invalid YAML: {problem}{hint}" if syntax else f"{problem}{hint}"
         super().__init__(self.message)
 
 
@@ -151,10 +155,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlSourceError:
     elif exc.context and exc.problem and exc.context_mark:
         where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
         problem += f" ({_one_line(exc.context)} at {where})"
+    hint = ""
     if exc.problem == "mapping values are not allowed here":
         # codebuild-semantics §1.7: the usual cause is an unquoted command containing ': '.
-        problem += "; quote any command or value that contains ': '"
-    return YamlSourceError(line, column, problem)
+        hint = "; quote any command or value that contains ': '"
+    return YamlSourceError(line, column, problem, hint=hint)
 
 
 def _one_line(text: str) -> str:

@@ -46,16 +46,18 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
         raise _os_error(exc) from exc
-    with os.fdopen(descriptor, "rb") as file:
+    try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
             raise UnreadableFile("it is a folder, not a file")
         if not stat.S_ISREG(mode):
             raise UnreadableFile("it is not a regular file (a pipe, device or socket cannot be read as one)")
-        try:
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
             data = file.read(max_bytes + 1)
-        except OSError as exc:
-            raise _os_error(exc) from exc
+    except OSError as exc:
+        raise _os_error(exc) from exc
+    finally:
+        os.close(descriptor)
     if len(data) > max_bytes:
         raise UnreadableFile(f"the file is larger than {max_bytes // (1024 * 1024)} MiB")
     return data

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.diagnostics import BASE_NODE_BUDGET, MAX_DEPTH, YamlSourceError, compose, to_document
-from simulator.diagnostics import yaml_compose
+from simulator.diagnostics import BASE_NODE_BUDGET, MAX_DEPTH, YamlSourceError, compose, to_document, yaml_compose
 
 
 @pytest.fixture(params=["libyaml", "pure-python"])

@@ -356,3 +356,9 @@ def test_control_characters_in_keys_are_escaped_in_warnings(fixture_buildspec):
         "buildspec.yml:3:1: warning: unknown key '['\\x1b[31mred\\r']' ignored",
     ]
     assert all(warning.format().isprintable() for warning in error.warnings)
+
+
+def test_an_empty_batch_section_does_not_stand_in_for_phases():
+    with pytest.raises(BuildspecError) as caught:
+        parse_buildspec("version: 0.2\nbatch:\n", Path("buildspec.yml"))
+    assert [d.format() for d in caught.value.diagnostics] == ["buildspec.yml:1:1: error: phases is required"]

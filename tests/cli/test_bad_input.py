@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from simulator.cli.main import main
@@ -187,4 +189,41 @@ def test_artifacts_folder_that_is_a_file_is_refused_before_the_build(capsys, goo
     assert (code, err) == (
         2,
         f"error: --artifacts {existing / 'sub'} is, or is below, the file {existing}: pass a folder.\n",
+    )
+
+
+def test_an_env_file_that_is_a_fifo_exits_2_without_waiting(capsys, good_source):
+    fifo = good_source / "build.env"
+    os.mkfifo(fifo)
+    code, _, err = run_on(capsys, good_source, "--env-file", str(fifo))
+    assert (code, err) == (
+        2,
+        f"error: Cannot read the env file {fifo}: it is not a regular file (a pipe, device or socket cannot be "
+        "read as one).\n",
+    )
+
+
+def test_an_env_file_of_dev_zero_exits_2(capsys, good_source):
+    code, _, err = run_on(capsys, good_source, "--env-file", "/dev/zero")
+    assert (code, err) == (
+        2,
+        "error: Cannot read the env file /dev/zero: it is not a regular file (a pipe, device or socket cannot be "
+        "read as one).\n",
+    )
+
+
+def test_a_buildspec_name_too_long_exits_2(capsys, tmp_path):
+    path = tmp_path / ("b" * 256)
+    code, _, err = run_main(capsys, "run", str(path))
+    assert (code, err) == (2, f"error: {path} has a name too long for the file system: shorten it.\n")
+
+
+def test_a_broken_parameters_file_exits_2_without_its_content(capsys, good_source):
+    values = good_source / "parameters.yml"
+    values.write_text("parameter-store:\n  /db/password: 's3cr3t\n")
+    code, _, err = run_on(capsys, good_source, "--parameters", str(values))
+    assert (code, err) == (
+        2,
+        f"error: The parameters file is not valid YAML at {values}:3:1: found unexpected end of stream "
+        "(while scanning a quoted scalar at line 2, column 17).\n",
     )

@@ -118,3 +118,14 @@ def test_a_syntax_error_gives_the_pure_python_message_even_with_libyaml(parser):
         5,
         "invalid YAML: mapping values are not allowed here; quote any command or value that contains ': '",
     )
+
+
+def test_a_valid_document_is_read_once_by_libyaml(monkeypatch):
+    # Issue 5 item 10: the pure-Python parser took 18 s for a 10 MB buildspec; it now only reads again what
+    # libyaml refuses, for its messages. Speed itself is measured in bench/validate_size.py.
+    if not yaml_compose._HAVE_LIBYAML:
+        pytest.skip("PyYAML was built without libyaml")
+    readers: list[str] = []
+    monkeypatch.setattr(yaml_compose, "_compose_with", lambda loader, budget: readers.append(type(loader).__name__))
+    compose("version: 0.2\n")
+    assert readers == ["_FastLoader"]

@@ -54,7 +54,8 @@ class BuildspecError(InputError):
         count = len(diagnostics)
         plural = "" if count == 1 else "s"
         super().__init__(
-            f"{path} has {count} error{plural}; fix the buildspec and run again. First: {diagnostics[0].format()}"
+            f"{printable(str(path))} has {count} error{plural}; fix the buildspec and run again. "
+            f"First: {diagnostics[0].format()}"
         )
 
 
@@ -106,7 +107,6 @@ class _Validation:
 
     def __init__(self, path: Path, document: SourceDocument) -> None:
         self.path = path
-        self.nodes = document.nodes
         self.positions = Positions(path, document.nodes)
         # The root was checked to be a mapping before conversion.
         self.data = cast(dict[str, object], document.data)

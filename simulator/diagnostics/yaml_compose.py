@@ -7,8 +7,9 @@ Choices:
   are the ones users and tests see: they must not depend on how PyYAML was built.
 - Tabs: YAML 1.2 allows a tab between the words of a plain scalar (`echo a<TAB>b`), and so do libyaml and
   CodeBuild; PyYAML's own scanner refuses it, so ours lets it through.
-- Limits: nesting deeper than MAX_DEPTH (Python's own recursion would fail first) and aliases that expand the
-  document past a node budget (billion laughs) are refused at the offending node. The budget is
+- Limits: nesting deeper than MAX_DEPTH (a buildspec needs about 8 levels; a few hundred would end the
+  recursive composer in a RecursionError) and aliases that expand the document past a node budget (billion
+  laughs) are refused at the offending node. The budget is
   BASE_NODE_BUDGET plus one node per character: a document without aliases can never reach it, and a small
   file can never expand to more than a few thousand nodes past its size.
 """

@@ -1,12 +1,6 @@
 """The buildspec: its frozen model and the loader that validates it (codebuild-semantics §1, §2, §6.1)."""
 
-from simulator.buildspec.loader import (
-    BuildspecError,
-    Diagnostic,
-    LoadedBuildspec,
-    load_buildspec,
-    parse_buildspec,
-)
+from simulator.buildspec.loader import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.buildspec.model import (
     PHASE_NAMES,
     REPORT_FORMATS,
@@ -44,7 +38,6 @@ __all__ = [
     "Buildspec",
     "BuildspecError",
     "Cache",
-    "Diagnostic",
     "EnvSection",
     "InstallPhase",
     "LoadedBuildspec",

@@ -11,53 +11,37 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from simulator.buildspec.model import PHASE_NAMES, RULE_ERROR, Buildspec
-from simulator.buildspec.yaml_source import (
+from simulator.diagnostics import (
+    Diagnostic,
     Loc,
-    NodeRef,
+    Positions,
+    Severity,
     SourceDocument,
-    YamlSyntaxError,
+    UnreadableFile,
+    YamlSourceError,
+    common_message,
     compose,
     crumb,
-    describe,
-    is_blank,
+    error_location,
+    printable,
+    quote,
+    read_text,
     to_document,
 )
 from simulator.errors import InputError
 
-Severity = Literal["error", "warning"]
-
-_EXPECTED_KIND = {
-    "string_type": "a string",
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-}
 # Where a version 0.1 key was moved to its 0.2 place, so messages still name what the user wrote.
 _V01_RENAMES: dict[Loc, Loc] = {
     ("env", "variables"): ("environment_variables", "plaintext"),
     ("env",): ("environment_variables",),
 }
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    path: Path
-    line: int
-    column: int
-    severity: Severity
-    message: str
-
-    def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
 class BuildspecError(InputError):
@@ -70,7 +54,8 @@ class BuildspecError(InputError):
         count = len(diagnostics)
         plural = "" if count == 1 else "s"
         super().__init__(
-            f"{path} has {count} error{plural}; fix the buildspec and run again. First: {diagnostics[0].format()}"
+            f"{printable(str(path))} has {count} error{plural}; fix the buildspec and run again. "
+            f"First: {diagnostics[0].format()}"
         )
 
 
@@ -83,12 +68,9 @@ class LoadedBuildspec:
 
 def load_buildspec(path: Path) -> LoadedBuildspec:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _single_error(path, 1, 1, f"cannot read the file: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        raise _single_error(path, line, 1, "the file is not UTF-8 text") from exc
+        text = read_text(path)
+    except UnreadableFile as exc:
+        raise _single_error(path, exc.line, 1, exc.problem) from exc
     return parse_buildspec(text, path)
 
 
@@ -101,7 +83,7 @@ def parse_buildspec(text: str, path: Path) -> LoadedBuildspec:
 def _compose_root(text: str, path: Path) -> MappingNode:
     try:
         root = compose(text)
-    except YamlSyntaxError as exc:
+    except YamlSourceError as exc:
         raise _single_error(path, exc.line, exc.column, exc.message) from exc
     if root is None:
         raise _single_error(path, 1, 1, "the file is empty; a buildspec needs at least 'version' and 'phases'")
@@ -125,11 +107,11 @@ class _Validation:
 
     def __init__(self, path: Path, document: SourceDocument) -> None:
         self.path = path
-        self.nodes = document.nodes
+        self.positions = Positions(path, document.nodes)
         # The root was checked to be a mapping before conversion.
         self.data = cast(dict[str, object], document.data)
         self.renames: dict[Loc, Loc] = {}
-        self.errors = [self._at_node(p.node, "error", p.message) for p in document.problems]
+        self.errors = [self.positions.at_node(p.node, "error", p.message) for p in document.problems]
         self.warnings: list[Diagnostic] = []
 
     def run(self) -> LoadedBuildspec:
@@ -155,7 +137,8 @@ class _Validation:
             for name in names:
                 if not _SHELL_NAME.fullmatch(name):
                     loc = self._source_loc(("env", section, name))
-                    message = f"{crumb(loc)} is not a shell variable name: commands cannot read it as ${name}"
+                    reference = f"${printable(name)}"
+                    message = f"{crumb(loc)} is not a shell variable name: commands cannot read it as {reference}"
                     self.warnings.append(self._at(loc, "warning", message, at_key=True))
 
     def _upgrade_v01_env(self, data: dict[str, object]) -> None:
@@ -191,11 +174,8 @@ class _Validation:
         _delete(data, loc)
 
     def _from_pydantic(self, error: ErrorDetails) -> Diagnostic:
-        loc = self._source_loc(error["loc"])
-        # pydantic marks an error in a mapping's key (not its value) with a trailing "[key]".
-        in_key = loc[-1:] == ("[key]",)
-        loc = loc[:-1] if in_key else loc
-        at_key = in_key or error["type"] == "extra_forbidden"
+        loc, at_key = error_location(error)
+        loc = self._source_loc(loc)
         return self._at(loc, "error", _message(error, loc), at_key=at_key)
 
     def _source_loc(self, loc: tuple[str | int, ...]) -> Loc:
@@ -205,14 +185,7 @@ class _Validation:
         return tuple(loc)
 
     def _at(self, loc: Loc, severity: Severity, message: str, *, at_key: bool) -> Diagnostic:
-        # A missing key has no node of its own: point at the mapping that should have held it.
-        while loc not in self.nodes:
-            loc, at_key = loc[:-1], False
-        return self._at_node(_pick(self.nodes[loc], at_key), severity, message)
-
-    def _at_node(self, node: Node, severity: Severity, message: str) -> Diagnostic:
-        mark = node.start_mark
-        return Diagnostic(self.path, mark.line + 1, mark.column + 1, severity, message)
+        return self.positions.at(loc, severity, message, at_key=at_key)
 
 
 def _drop_v01_artifact_type(data: dict[str, object]) -> None:
@@ -241,36 +214,20 @@ def _is_ignorable(error: ErrorDetails) -> bool:
     return error["type"] == "extra_forbidden" and not (len(loc) == 2 and loc[0] == "phases")
 
 
-def _pick(ref: NodeRef, at_key: bool) -> Node:
-    if ref.key is not None and (at_key or is_blank(ref.value)):
-        return ref.key
-    return ref.value
-
-
 def _in_file_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.line, d.column))
 
 
 def _message(error: ErrorDetails, loc: Loc) -> str:
     """Turn one pydantic error into a sentence that starts with the breadcrumb of what is wrong."""
-    kind, value, ctx, where = error["type"], error["input"], error.get("ctx", {}), crumb(loc)
+    kind, where = error["type"], crumb(loc)
     if kind == RULE_ERROR:
         return f"{where} {error['msg']}"
     if kind == "missing":
         return f"{where} is required{_missing_hint(loc)}"
     if kind == "extra_forbidden":
         return _unknown_phase(str(loc[-1]))
-    if kind in _EXPECTED_KIND:
-        return f"{where} must be {_EXPECTED_KIND[kind]}, not {describe(value)}{_list_hint(kind, value)}"
-    if kind == "literal_error":
-        return f"{where} must be {ctx['expected']}, got {value!r}"
-    if kind in ("too_short", "too_long"):
-        return _length_message(where, kind, ctx)
-    if kind == "int_parsing":
-        return f"{where} must be a whole number, got {value!r}"
-    if kind == "greater_than":
-        return f"{where} must be greater than {ctx['gt']}, got {value!r}"
-    return f"{where}: {error['msg']}"
+    return common_message(error, where)
 
 
 def _missing_hint(loc: Loc) -> str:
@@ -281,24 +238,10 @@ def _missing_hint(loc: Loc) -> str:
     return ""
 
 
-def _list_hint(kind: str, value: object) -> str:
-    if kind in ("tuple_type", "list_type") and isinstance(value, str):
-        return "; write each item on its own line starting with '- '"
-    return ""
-
-
-def _length_message(where: str, kind: str, ctx: dict[str, object]) -> str:
-    if kind == "too_long":
-        return f"{where} may have at most {ctx['max_length']} items, not {ctx['actual_length']}"
-    if ctx["min_length"] == 1:
-        return f"{where} must not be empty"
-    return f"{where} must have at least {ctx['min_length']} items"
-
-
 def _unknown_phase(name: str) -> str:
     # codebuild-semantics §1.7: the phase names are fixed; a misspelt phase would never run.
     valid = ", ".join(PHASE_NAMES)
     close = difflib.get_close_matches(name, PHASE_NAMES, n=1)
     if close:
-        return f"unknown phase '{name}'; did you mean '{close[0]}'? Valid phases: {valid}"
-    return f"unknown phase '{name}'; valid phases: {valid}"
+        return f"unknown phase {quote(name)}; did you mean '{close[0]}'? Valid phases: {valid}"
+    return f"unknown phase {quote(name)}; valid phases: {valid}"

@@ -20,6 +20,7 @@ DEFAULT_RETRY_COUNT = 3
 DEFAULT_RETRY_PATTERN = ".*"
 MAX_RETRY_COUNT = 100
 
+_LONGEST_COUNT = 20
 _RETRY_PREFIX = "RETRY-"
 _COUNT_THEN_REGEX = re.compile(r"(\d+)-(.*)", re.DOTALL)
 _FORMS = "ABORT, CONTINUE, RETRY, RETRY-<count>, RETRY-<regex> or RETRY-<count>-<regex>"
@@ -77,6 +78,10 @@ def _parse_retry_suffix(text: str, rest: str) -> OnFailure:
 
 
 def _count(text: str, digits: str) -> int:
+    if len(digits) > _LONGEST_COUNT:
+        # int() refuses more than 4,300 digits, and a count this long is out of range anyway.
+        reason = f"the retry count must be between 0 and {MAX_RETRY_COUNT}, got a number of {len(digits)} digits"
+        raise OnFailureError(text, reason)
     count = int(digits)
     if count > MAX_RETRY_COUNT:
         raise OnFailureError(text, f"the retry count must be between 0 and {MAX_RETRY_COUNT}, got {count}")
@@ -89,6 +94,10 @@ def _pattern(text: str, pattern: str) -> str:
         re.compile(pattern)
     except re.error as exc:
         raise OnFailureError(text, f"the regex {pattern!r} does not compile ({exc})") from exc
+    except OverflowError as exc:  # `a{4294967296}`: a repeat count past what `re` can hold
+        raise OnFailureError(text, f"the regex {pattern!r} does not compile ({exc})") from exc
+    except RecursionError as exc:  # groups nested deeper than `re`'s recursive parser can go
+        raise OnFailureError(text, f"the regex {pattern!r} nests its groups too deeply to compile") from exc
     return pattern
 
 

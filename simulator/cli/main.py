@@ -16,6 +16,7 @@ import structlog
 
 from simulator import __version__
 from simulator.cli.commands import image, prune, run, validate
+from simulator.diagnostics import printable
 from simulator.errors import ExitCode, SimulatorError
 from simulator.ownership import hand_over, invoking_user
 from simulator.reporting.masking import Masker
@@ -97,6 +98,12 @@ def error_boundary(masker: Masker) -> Iterator[_Outcome]:
         print("Interrupted: the build was stopped; nothing it started is left running.", file=sys.stderr)
         outcome.code = int(ExitCode.STOPPED)
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            # Checks such as Path.is_file() raise this one instead of answering False, wherever a path is given.
+            name = printable(str(error.filename)) if error.filename else "a path given"
+            print(masker.mask(f"error: {name} has a name too long for the file system: shorten it."), file=sys.stderr)
+            outcome.code = int(ExitCode.BAD_INPUT)
+            return
         if error.errno != errno.ENOSPC:
             _report_crash(error, outcome, masker)
             return

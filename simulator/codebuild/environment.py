@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.diagnostics import UnreadableFile, read_text
 from simulator.errors import InputError
 
 RESERVED_PREFIX = "CODEBUILD_"
@@ -83,9 +84,9 @@ def parse_assignment(text: str, origin: str) -> tuple[str, str]:
 def parse_env_file(path: Path) -> dict[str, str]:
     """VAR=VALUE per line, `#` comments and blank lines ignored, quotes kept as written (like AWS's local tool)."""
     try:
-        lines = path.read_text().splitlines()
-    except OSError as error:
-        raise InputError(f"Cannot read the env file {path}: {error.strerror}.") from error
+        lines = read_text(path).splitlines()
+    except UnreadableFile as error:
+        raise InputError(f"Cannot read the env file {path}: {error.reason}.") from error
     values: dict[str, str] = {}
     for number, line in enumerate(lines, start=1):
         if line.strip() and not line.lstrip().startswith("#"):

@@ -12,13 +12,16 @@ The file stands in for SSM and Secrets Manager:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import Node
 
+from simulator.diagnostics import SourceDocument, UnreadableFile, YamlSourceError, compose, read_text, to_document
 from simulator.errors import InputError
 
 PARAMETER_ERROR_CODE = "Decrypted Variables Error"  # what AWS's local agent prints (§5.3)
@@ -41,9 +44,21 @@ class ResolutionError(Exception):
 
 
 def load_values(path: Path) -> LocalValues:
+    """Read the values file; a problem in it is one sentence with its file:line:col, never its content.
+
+    The broken line of a values file may hold a secret, so messages name positions and keys only.
+    """
+    root = _compose(path)
+    if root is None:
+        return LocalValues()
+    document = to_document(root)
+    problems = document.problems  # duplicate keys, a mapping merged into itself, non-text keys
+    if problems:
+        mark = problems[0].node.start_mark
+        raise InputError(f"{_where(path, mark.line, mark.column)}: {problems[0].message}; fix the parameters file.")
     # A stored value is a string as written (`0755`, `yes`), not YAML's idea of it, so scalars are read with
     # BaseLoader; a secret written as a mapping keeps YAML's types, as the JSON document it stands for.
-    as_written, typed = _read(path, yaml.BaseLoader), _read(path, yaml.SafeLoader)
+    as_written = _construct(root, yaml.BaseLoader, path)
     if not isinstance(as_written, dict) or not set(as_written) <= {"parameter-store", "secrets-manager"}:
         raise InputError(
             f"The parameters file {path} must be a mapping with the keys parameter-store and secrets-manager."
@@ -52,20 +67,52 @@ def load_values(path: Path) -> LocalValues:
     secrets = as_written.get("secrets-manager") or {}
     if not isinstance(parameters, dict) or not isinstance(secrets, dict):
         raise InputError(f"In {path}, parameter-store and secrets-manager must each be a mapping of name to value.")
-    typed_secrets = (typed or {}).get("secrets-manager") or {}
     return LocalValues(
         {str(k): _scalar(v) for k, v in parameters.items()},
-        {str(k): typed_secrets.get(k, v) if isinstance(v, dict) else v for k, v in secrets.items()},
+        {str(k): _typed(document, k, path, v) if isinstance(v, dict) else v for k, v in secrets.items()},
     )
 
 
-def _read(path: Path, loader: type[yaml.BaseLoader] | type[yaml.SafeLoader]) -> Any:
+def _typed(document: SourceDocument, name: str, path: Path, as_written: Any) -> Any:
+    """A secret written as a mapping, with YAML's types; only this node is read so, not the whole file."""
+    ref = document.nodes.get(("secrets-manager", name))
+    # A `<<` key is a merge to YAML, not a secret: the converted document has no such entry.
+    return as_written if ref is None else _construct(ref.value, yaml.SafeLoader, path)
+
+
+def _compose(path: Path) -> Node | None:
     try:
-        return yaml.load(path.read_text(), Loader=loader) or {}
-    except OSError as error:
-        raise InputError(f"Cannot read the parameters file {path}: {error.strerror}.") from error
-    except yaml.YAMLError as error:
-        raise InputError(f"The parameters file {path} is not valid YAML: {error}.") from error
+        return compose(read_text(path))
+    except UnreadableFile as error:
+        raise InputError(f"Cannot read the parameters file {path}: {error.reason}.") from error
+    except YamlSourceError as error:
+        where = _where(path, error.line - 1, error.column - 1)
+        raise InputError(f"The parameters file is not valid YAML at {where}: {_unquoted(error.problem)}.") from error
+
+
+def _construct(root: Node, loader: type[yaml.BaseLoader] | type[yaml.SafeLoader], path: Path) -> Any:
+    """The document as the loader reads it; aliases stay shared, and compose has bounded their expansion."""
+    constructor = loader("")
+    try:
+        return constructor.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _where(path, mark.line, mark.column) if mark else str(path)
+        raise InputError(f"The parameters file cannot be read at {where}: {_unquoted(error.problem or '')}.") from error
+    except ValueError as error:  # a date that is no date, such as 2024-13-45
+        raise InputError(f"The parameters file {path} holds a value YAML cannot read: {error}.") from error
+    finally:
+        constructor.dispose()
+
+
+def _where(path: Path, line: int, column: int) -> str:
+    """`FILE:LINE:COL` from a 0-based mark."""
+    return f"{path}:{line + 1}:{column + 1}"
+
+
+def _unquoted(problem: str) -> str:
+    # PyYAML quotes what it found (a character, an alias or tag name): text of the file, so it is left out.
+    return re.sub(r" ?('[^']*'|\"[^\"]*\")", "", problem)
 
 
 def _scalar(value: Any) -> str:

@@ -51,7 +51,7 @@ class BuildRequest:
         if self.git_clone_depth < 0:
             raise InputError(f"The git clone depth {self.git_clone_depth} is negative: pass 0 (all) or more.")
         buildspec = self.buildspec.buildspec
-        if buildspec.batch is not None and not buildspec.phases.ordered():
+        if buildspec.batch is not None and not buildspec.has_phases:
             raise InputError(
                 f"The buildspec {self.buildspec.path} has only a batch section: it needs batch mode, which the "
                 "simulator does not run yet; run the buildspec each batch task names instead."

@@ -184,6 +184,42 @@ CASES = [
         ],
         id="all-problems-at-once",
     ),
+    # Issue 5 item 10: inputs that once ended as "unexpected internal error" or ran out of time and memory.
+    pytest.param(
+        "billion_laughs",
+        ["buildspec.yml:6:10: error: aliases expand the document to more than 10,535 values; use fewer nested aliases"],
+        id="billion-laughs",
+    ),
+    pytest.param(
+        "self_merge",
+        [
+            "buildspec.yml:1:1: error: version is required; start the file with 'version: 0.2'",
+            "buildspec.yml:1:1: error: phases is required",
+            "buildspec.yml:2:1: error: '<<' merges the document into itself",
+        ],
+        id="mapping-merged-into-itself",
+    ),
+    pytest.param(
+        "deep_nesting",
+        ["buildspec.yml:4:112: error: the document nests deeper than 100 levels"],
+        id="nesting-491-deep",
+    ),
+    pytest.param(
+        "regex_overflow",
+        [
+            "buildspec.yml:4:17: error: phases.build.on-failure 'RETRY-3-a{4294967296}' is not valid: "
+            "the regex 'a{4294967296}' does not compile (the repetition number is too large)"
+        ],
+        id="retry-regex-repeat-overflow",
+    ),
+    # A newline, CR or ANSI escape in a key is quoted, escaped: it can neither forge a line nor recolour one.
+    pytest.param(
+        "control_characters_in_keys",
+        [
+            f"buildspec.yml:8:3: error: unknown phase 'bu\\nild'; did you mean 'build'? Valid phases: {PHASES}",
+        ],
+        id="control-characters-in-keys",
+    ),
 ]
 
 
@@ -311,3 +347,18 @@ def test_braces_in_user_text_reach_the_message_unchanged():
         "phases.build.commands[0] is a mapping, not a command: YAML read \"awk '{ print $2 }': x\" "
         "as a key: value pair; put the whole command in quotes"
     )
+
+
+def test_control_characters_in_keys_are_escaped_in_warnings(fixture_buildspec):
+    error = load_error(fixture_buildspec("control_characters_in_keys"))
+    assert [warning.format() for warning in error.warnings] == [
+        "buildspec.yml:2:1: warning: unknown key '['x\\nbuildspec.yml:1:1: error: forged']' ignored",
+        "buildspec.yml:3:1: warning: unknown key '['\\x1b[31mred\\r']' ignored",
+    ]
+    assert all(warning.format().isprintable() for warning in error.warnings)
+
+
+def test_an_empty_batch_section_does_not_stand_in_for_phases():
+    with pytest.raises(BuildspecError) as caught:
+        parse_buildspec("version: 0.2\nbatch:\n", Path("buildspec.yml"))
+    assert [d.format() for d in caught.value.diagnostics] == ["buildspec.yml:1:1: error: phases is required"]

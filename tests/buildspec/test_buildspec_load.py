@@ -15,7 +15,6 @@ from simulator.buildspec import (
     Buildspec,
     BuildspecError,
     Cache,
-    Diagnostic,
     EnvSection,
     InstallPhase,
     MatrixDynamic,
@@ -377,15 +376,30 @@ def test_batch_rules_are_checked(batch, expected):
     assert errors_of(f"version: 0.2\nphases: {{}}\nbatch:\n{batch}") == [expected]
 
 
+def test_a_batch_only_buildspec_loads_without_phases(fixture_buildspec):
+    # Issue 5 item 9: s2n-tls and amplify-codegen run such files; each task names its own buildspec.
+    loaded = load_buildspec(fixture_buildspec("batch_only"))
+    assert loaded.warnings == ()
+    assert loaded.buildspec.has_phases is False
+    assert loaded.buildspec.phases == Phases()
+    assert loaded.buildspec.batch is not None
+    assert [task.identifier for task in loaded.buildspec.batch.build_list or ()] == ["unit", "integration"]
+
+
+def test_a_buildspec_with_phases_has_phases():
+    assert parse("version: 0.2\nphases:\n  build:\n    commands: [make]\n").has_phases is True
+
+
+def test_tabs_inside_plain_scalars_are_kept(fixture_buildspec):
+    # Issue 5 item 8: valid YAML that CodeBuild accepts; PyYAML's own scanner refuses it.
+    loaded = load_buildspec(fixture_buildspec("tab_in_plain_scalar"))
+    assert loaded.buildspec.phases.build == Phase(commands=('printf "%s\\n" a\tb', "echo one\t two"))
+
+
 def test_loaded_buildspec_is_frozen():
     buildspec = parse("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
     with pytest.raises(ValueError, match="frozen"):
         buildspec.version = "0.1"  # type: ignore[misc]
-
-
-def test_diagnostic_format_is_file_line_column_severity_message():
-    diagnostic = Diagnostic(Path("ci/buildspec.yml"), 7, 5, "error", "phases.build.commands is required")
-    assert diagnostic.format() == "ci/buildspec.yml:7:5: error: phases.build.commands is required"
 
 
 def test_validating_never_imports_docker():

@@ -66,6 +66,22 @@ def test_digits_not_followed_by_a_dash_are_a_regex():
             "'RETRY-(' is not a valid on-failure value: the regex '(' does not compile "
             "(missing ), unterminated subpattern at position 0)",
         ),
+        # Regexes that `re` refuses with other errors than re.error, once an unexpected internal error.
+        (
+            "RETRY-3-a{4294967296}",
+            "'RETRY-3-a{4294967296}' is not a valid on-failure value: the regex 'a{4294967296}' does not compile "
+            "(the repetition number is too large)",
+        ),
+        (
+            "RETRY-3-" + "(" * 1000 + ")" * 1000,
+            f"{'RETRY-3-' + '(' * 1000 + ')' * 1000!r} is not a valid on-failure value: the regex "
+            f"{'(' * 1000 + ')' * 1000!r} nests its groups too deeply to compile",
+        ),
+        (
+            "RETRY-" + "9" * 5000,
+            f"{'RETRY-' + '9' * 5000!r} is not a valid on-failure value: the retry count must be between 0 and 100, "
+            "got a number of 5000 digits",
+        ),
         (
             "ABORT-1",
             "'ABORT-1' is not a valid on-failure value: expected ABORT, CONTINUE, RETRY, RETRY-<count>, "

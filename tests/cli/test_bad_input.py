@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from simulator.cli.main import main
@@ -248,3 +250,62 @@ def test_a_curated_image_name_can_be_mapped(good_source):
     )
     request, _ = run_command._request(args)
     assert request.image_map == {"aws/codebuild/standard:7.0": "my/image:1"}
+
+
+def test_an_env_file_that_is_a_fifo_exits_2_without_waiting(capsys, good_source):
+    fifo = good_source / "build.env"
+    os.mkfifo(fifo)
+    code, _, err = run_on(capsys, good_source, "--env-file", str(fifo))
+    assert (code, err) == (
+        2,
+        f"error: Cannot read the env file {fifo}: it is not a regular file (a pipe, device or socket cannot be "
+        "read as one).\n",
+    )
+
+
+def test_an_env_file_of_dev_zero_exits_2(capsys, good_source):
+    code, _, err = run_on(capsys, good_source, "--env-file", "/dev/zero")
+    assert (code, err) == (
+        2,
+        "error: Cannot read the env file /dev/zero: it is not a regular file (a pipe, device or socket cannot be "
+        "read as one).\n",
+    )
+
+
+def test_a_buildspec_name_too_long_exits_2(capsys, tmp_path):
+    path = tmp_path / ("b" * 256)
+    code, _, err = run_main(capsys, "run", str(path))
+    assert (code, err) == (2, f"error: {path} has a name too long for the file system: shorten it.\n")
+
+
+def test_a_broken_parameters_file_exits_2_without_its_content(capsys, good_source):
+    values = good_source / "parameters.yml"
+    values.write_text("parameter-store:\n  /db/password: 's3cr3t\n")
+    code, _, err = run_on(capsys, good_source, "--parameters", str(values))
+    assert (code, err) == (
+        2,
+        f"error: The parameters file is not valid YAML at {values}:3:1: found unexpected end of stream "
+        "(while scanning a quoted scalar at line 2, column 17).\n",
+    )
+
+
+def test_a_parameters_file_that_is_a_fifo_says_so_without_waiting(capsys, good_source):
+    fifo = good_source / "values.yml"
+    os.mkfifo(fifo)
+    code, _, err = run_on(capsys, good_source, "--parameters", str(fifo))
+    assert (code, err) == (
+        2,
+        f"error: Cannot read the parameters file {fifo}: it is not a regular file (a pipe, device or socket cannot "
+        "be read as one).\n",
+    )
+
+
+def test_a_batch_only_buildspec_says_run_needs_batch_mode(capsys, tmp_path):
+    # Real-world pass: s2n-tls and amplify-codegen run buildspecs with only a batch section.
+    path = FIXTURES / "buildspec" / "batch_only" / "buildspec.yml"
+    code, out, err = run_main(capsys, "run", str(path), "--source", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: The buildspec {path} has only a batch section: it needs batch mode, which the simulator does not "
+        "run yet; run the buildspec each batch task names instead.\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from simulator.cli.main import main
 from tests.conftest import FIXTURES, ROOT, simulator
@@ -51,3 +52,58 @@ def test_validate_runs_as_a_process_without_docker():
     path = str(ROOT / "tests/fixtures/buildspec/complete_v02/buildspec.yml")
     result = simulator("validate", path, cwd=ROOT, env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     assert (result.code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_warnings_of_a_file_with_errors_are_shown_in_file_order(capsys):
+    # Issue 5 item 9: the warnings were dropped whenever the file also had errors.
+    path = CASES / "many_errors" / "buildspec.yml"
+    assert main(["validate", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.removeprefix(f"{path}:") for line in lines] == [
+        "2:1: warning: unknown key 'enviroment' ignored",
+        "10:5: error: phases.build.commands is required when the phase is present",
+        "10:5: warning: unknown key 'phases.build.comands' ignored",
+        "13:17: error: phases.post_build.on-failure 'SOMETIMES' is not valid: expected ABORT, CONTINUE, RETRY, "
+        "RETRY-<count>, RETRY-<regex> or RETRY-<count>-<regex>",
+        "20:18: error: reports.unit.file-format must be one of CUCUMBERJSON, JUNITXML, NUNITXML, NUNIT3XML, "
+        "TESTNGXML, VISUALSTUDIOTRX, CLOVERXML, COBERTURAXML, JACOCOXML, SIMPLECOV, got 'JUNIT'",
+        "21:20: error: reports.unit.discard-paths must be yes/no or true/false, got 'maybe'",
+        "25:18: error: cache.fallback-keys may have at most 5 items, not 6",
+    ]
+
+
+def test_a_batch_only_buildspec_validates(capsys):
+    assert main(["validate", str(CASES / "batch_only" / "buildspec.yml")]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_a_name_too_long_is_a_diagnostic(capsys, tmp_path):
+    # Path.is_file() raises ENAMETOOLONG instead of answering: once an unexpected internal error.
+    path = tmp_path / ("b" * 256)
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out == f"{path}:1:1: error: cannot read the file: File name too long\n"
+
+
+def test_a_folder_and_a_fifo_are_diagnostics(capsys, tmp_path):
+    fifo = tmp_path / "buildspec.fifo"
+    os.mkfifo(fifo)
+    assert main(["validate", str(tmp_path), str(fifo)]) == 1
+    assert capsys.readouterr().out == (
+        f"{tmp_path}:1:1: error: it is a folder, not a file\n"
+        f"{fifo}:1:1: error: it is not a regular file (a pipe, device or socket cannot be read as one)\n"
+    )
+
+
+def test_a_non_utf8_buildspec_is_a_diagnostic(capsys, tmp_path):
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"version: 0.2\nphases:\n  build:\n    commands: [caf\xe9]\n")
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out == f"{path}:4:1: error: the file is not UTF-8 text\n"
+
+
+def test_control_characters_never_forge_a_line(capsys):
+    path = CASES / "control_characters_in_keys" / "buildspec.yml"
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 3
+    assert all(line.startswith(f"{path}:") and line.isprintable() for line in out.splitlines())

@@ -1,5 +1,8 @@
 """Variables CodeBuild sets (§4.1) and the user's overrides (§1.4, §4.2)."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from simulator.codebuild.environment import (
@@ -80,3 +83,32 @@ def test_proxy_and_ca_variables_follow_the_host():
     assert variables["SSL_CERT_FILE"] == "/usr/local/share/simulator/host-ca-bundle.crt"
     assert "UNRELATED" not in variables
     assert host_network_variables({}, inject_ca=False) == {}
+
+
+NOT_REGULAR = "it is not a regular file (a pipe, device or socket cannot be read as one)"
+
+
+def unreadable_env_file(kind: str, folder: Path) -> Path:
+    if kind == "fifo":
+        os.mkfifo(folder / "build.env")
+    elif kind == "not-utf8":
+        (folder / "build.env").write_bytes(b"A=caf\xe9\n")
+    return {"dev-zero": Path("/dev/zero"), "folder": folder}.get(kind, folder / "build.env")
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        # Issue 5 item 10: a FIFO blocked the open forever; /dev/zero was read until memory ran out.
+        ("fifo", NOT_REGULAR),
+        ("dev-zero", NOT_REGULAR),
+        ("folder", "it is a folder, not a file"),
+        ("not-utf8", "the file is not UTF-8 text"),
+        ("missing", "No such file or directory"),
+    ],
+)
+def test_an_env_file_that_cannot_be_read_is_one_sentence(tmp_path, kind, reason):
+    path = unreadable_env_file(kind, tmp_path)
+    with pytest.raises(InputError) as caught:
+        parse_env_file(path)
+    assert str(caught.value) == f"Cannot read the env file {path}: {reason}."

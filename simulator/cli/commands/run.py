@@ -264,7 +264,7 @@ def _existing_folder(path: Path, flag: str) -> Path:
 
 def _local_values(given: Path | None, state: StateFolder) -> LocalValues:
     if given is not None:
-        if not given.is_file():
+        if not given.exists():  # a folder or a FIFO gets the loader's own sentence
             raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
         return load_values(given)
     return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from simulator.buildspec import BuildspecError, Diagnostic, load_buildspec
+from simulator.buildspec import BuildspecError, load_buildspec
+from simulator.diagnostics import FORMATS, Diagnostic, render
 from simulator.errors import InputError
 from simulator.reporting.masking import Masker
 
@@ -15,7 +16,7 @@ from simulator.reporting.masking import Masker
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("validate", help="check buildspecs without running them (no Docker needed)")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=tuple(FORMATS), default="text")
     parser.set_defaults(handler=run)
 
 
@@ -23,30 +24,24 @@ def run(args: argparse.Namespace, _masker: Masker) -> int:
     diagnostics: list[Diagnostic] = []
     for path in args.files:
         diagnostics += check(path)
-    if args.format == "json":
-        print(json.dumps([_as_json(d) for d in diagnostics], indent=2))
-    else:
-        for diagnostic in diagnostics:
-            print(diagnostic.format())
+    sys.stdout.write(render(diagnostics, args.format))
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 
 def check(path: Path) -> list[Diagnostic]:
-    if not path.is_file():
+    """Every error and warning of one file, in file order: warnings are shown even when there are errors."""
+    if _missing(path):
         return [Diagnostic(path, 1, 1, "error", "file not found")]
     try:
         return list(load_buildspec(path).warnings)
     except BuildspecError as error:
-        return list(error.diagnostics)
+        return sorted((*error.diagnostics, *error.warnings), key=lambda d: (d.line, d.column))
     except InputError as error:
         return [Diagnostic(path, 1, 1, "error", str(error))]
 
 
-def _as_json(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
-        "file": str(diagnostic.path),
-        "line": diagnostic.line,
-        "column": diagnostic.column,
-        "severity": diagnostic.severity,
-        "message": diagnostic.message,
-    }
+def _missing(path: Path) -> bool:
+    try:
+        return not path.exists()
+    except OSError:
+        return False  # the loader says why it cannot be read (a name too long, a loop of links)

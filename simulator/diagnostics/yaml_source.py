@@ -1,16 +1,23 @@
-"""Turn YAML text into plain data while remembering where every key and value came from.
+"""Turn a YAML node tree into plain data while remembering where every key and value came from.
 
 Scalars are kept as their source text (or None for an empty/null scalar) instead of being resolved the
 YAML 1.1 way, because CodeBuild reads variable values and runtime versions as text: `python: 3.10` must stay
 "3.10", not become the float 3.1. The model gives each text its type (bools, integers) field by field.
+
+Tags are ignored by default (a buildspec's `!Ref x` reads as the text `x`, as it always has). A caller that
+needs them, as CloudFormation's short forms (`!Ref`, `!Sub`, `!GetAtt`...) do, asks for `keep_tags` and gets
+each locally tagged node as a Tagged value holding its position; YAML's own tags (`!!str`) are never kept.
+Not cfn-flip or cfn-lint (codepipeline-semantics §4.2): cfn-flip's plain dicts drop line numbers, cfn-lint
+keeps them but weighs about 140 MB, and both resolve scalars the YAML 1.1 way (dates, booleans, octal).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from simulator.diagnostics.diagnostic import quote
 
 Loc = tuple[str | int, ...]
 
@@ -39,65 +46,36 @@ class SourceDocument:
     problems: list[SourceProblem] = field(default_factory=list)
 
 
-class YamlSyntaxError(Exception):
-    """The text is not YAML; line and column are 1-based."""
+@dataclass(frozen=True)
+class Tagged:
+    """A value written with a local tag, e.g. `!Sub [...]`: the tag as written, the converted value, where."""
 
-    def __init__(self, line: int, column: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-        self.message = message
-
-
-def compose(text: str) -> Node | None:
-    """Compose one YAML document into a node tree; None for an empty document."""
-    # The pure-Python loader, not libyaml: its messages are what the tests and users see, so they must not
-    # depend on whether PyYAML was built with libyaml.
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc) from exc
-    except yaml.reader.ReaderError as exc:
-        line, column = _line_column(text, exc.position)
-        raise YamlSyntaxError(line, column, f"invalid YAML: character {exc.character!r} is not allowed") from exc
+    tag: str
+    value: object
+    line: int
+    column: int
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    message = f"invalid YAML: {_one_line(exc.problem or exc.context or 'unreadable text')}"
-    if exc.context and exc.problem and exc.problem.startswith("but "):
-        # PyYAML splits "expected X but found Y" into context and problem; keep the sentence whole.
-        message = f"invalid YAML: {_one_line(exc.context)} {_one_line(exc.problem)}"
-    elif exc.context and exc.problem and exc.context_mark:
-        where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
-        message += f" ({_one_line(exc.context)} at {where})"
-    if exc.problem == "mapping values are not allowed here":
-        # codebuild-semantics §1.7: the usual cause is an unquoted command containing ': '.
-        message += "; quote any command or value that contains ': '"
-    return YamlSyntaxError(line, column, message)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _line_column(text: str, position: int) -> tuple[int, int]:
-    before = text[:position]
-    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
-
-
-def to_document(root: Node) -> SourceDocument:
-    converter = _Converter()
+def to_document(root: Node, *, keep_tags: bool = False) -> SourceDocument:
+    converter = _Converter(keep_tags=keep_tags)
     data = converter.convert(root, (), None)
     return SourceDocument(data=data, nodes=converter.nodes, problems=converter.problems)
 
 
 def crumb(loc: Loc) -> str:
-    """`phases.build.commands[2]`: how a location is named in messages."""
+    """`phases.build.commands[2]`: how a location is named in messages.
+
+    A key holding a control character (a newline, CR or an ANSI escape) is shown quoted, `env.variables['A\\nB']`,
+    so it cannot start a line of its own or recolour the terminal.
+    """
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.isprintable():
+            text += f"[{quote(part)}]"
+        else:
+            text += f".{part}" if text else part
     return text
 
 
@@ -111,6 +89,8 @@ def describe(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, Tagged):
+        return f"a {quote(value.tag)} value"
     return repr(value)
 
 
@@ -120,13 +100,21 @@ def is_blank(node: Node) -> bool:
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, *, keep_tags: bool) -> None:
         self.nodes: dict[Loc, NodeRef] = {}
         self.problems: list[SourceProblem] = []
         self._open: set[int] = set()
+        self._keep_tags = keep_tags
 
     def convert(self, node: Node, loc: Loc, key: Node | None) -> object:
         self.nodes[loc] = NodeRef(key, node)
+        value = self._untagged(node, loc)
+        if self._keep_tags and node.tag.startswith("!"):
+            mark = node.start_mark
+            return Tagged(node.tag, value, mark.line + 1, mark.column + 1)
+        return value
+
+    def _untagged(self, node: Node, loc: Loc) -> object:
         if isinstance(node, ScalarNode):
             return None if node.tag == _NULL_TAG else node.value
         if id(node) in self._open:
@@ -151,7 +139,7 @@ class _Converter:
                 continue
             first_keys[name] = key_node
             result[name] = self.convert(value_node, (*loc, name), key_node)
-        for key_node, value_node in self._merged_pairs(node, loc):
+        for key_node, value_node in self._merged_pairs(node, loc, frozenset({id(node)})):
             if key_node.value not in result:
                 result[key_node.value] = self.convert(value_node, (*loc, key_node.value), key_node)
         return result
@@ -168,8 +156,11 @@ class _Converter:
             pairs.append((key_node, value_node))
         return pairs
 
-    def _merged_pairs(self, node: MappingNode, loc: Loc) -> list[tuple[ScalarNode, Node]]:
-        """`<<: *anchor` entries, earlier sources first, as YAML's merge-key rule orders them."""
+    def _merged_pairs(self, node: MappingNode, loc: Loc, merging: frozenset[int]) -> list[tuple[ScalarNode, Node]]:
+        """`<<: *anchor` entries, earlier sources first, as YAML's merge-key rule orders them.
+
+        `merging` holds the mappings whose merges are being followed, so `&a {<<: *a}` ends instead of recursing.
+        """
         pairs: list[tuple[ScalarNode, Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag != _MERGE_TAG:
@@ -178,14 +169,17 @@ class _Converter:
             for source in sources:
                 if not isinstance(source, MappingNode):
                     self.problems.append(SourceProblem(source, "'<<' must merge a mapping or a list of mappings"))
-                    continue
-                pairs.extend(self._explicit_pairs(source, loc))
-                pairs.extend(self._merged_pairs(source, loc))
+                elif id(source) in merging:
+                    where = crumb(loc) or "the document"
+                    self.problems.append(SourceProblem(key_node, f"'<<' merges {where} into itself"))
+                else:
+                    pairs.extend(self._explicit_pairs(source, loc))
+                    pairs.extend(self._merged_pairs(source, loc, merging | {id(source)}))
         return pairs
 
     def _duplicate(self, key_node: Node, loc: Loc, first: Node) -> None:
         where = f"in {crumb(loc)}" if loc else "at the top level"
-        message = f"duplicate key '{key_node.value}' {where}; the first is at line {first.start_mark.line + 1}"
+        message = f"duplicate key {quote(key_node.value)} {where}; the first is at line {first.start_mark.line + 1}"
         self.problems.append(SourceProblem(key_node, message))
 
 

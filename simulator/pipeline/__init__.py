@@ -1,0 +1,1 @@
+"""Pipelines: CodePipeline stage chains run locally (codepipeline-semantics)."""

@@ -1,0 +1,1 @@
+"""What each kind of pipeline action does locally: source, CodeBuild, approval, deploy."""

@@ -34,6 +34,10 @@ class BuildRequest:
     initiator: str
     secondary_sources: Mapping[str, Path] = field(default_factory=dict)  # identifier -> folder
     environment_overrides: Mapping[str, str] = field(default_factory=dict)
+    # StartBuild's PARAMETER_STORE and SECRETS_MANAGER overrides: variable -> parameter name / secret reference,
+    # resolved from `local_values` as the buildspec's own are, masked as they are, and above the buildspec.
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    secret_overrides: Mapping[str, str] = field(default_factory=dict)
     local_values: LocalValues = field(default_factory=LocalValues)  # parameter-store and secrets-manager values
     image: str = DEFAULT_IMAGE  # the name the build reports (CODEBUILD_BUILD_IMAGE)
     image_map: Mapping[str, str] = field(default_factory=dict)  # curated name -> local image
@@ -57,6 +61,10 @@ class BuildRequest:
                 "simulator does not run yet; run the buildspec each batch task names instead."
             )
         check_no_nul({**buildspec.env.variables, **self.environment_overrides})
+        typed = [*self.environment_overrides, *self.parameter_overrides, *self.secret_overrides]
+        twice = sorted({name for name in typed if typed.count(name) > 1})
+        if twice:
+            raise InputError(f"The override {twice[0]} is given with two types: give each variable once.")
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,9 @@ def _resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext
     try:
         resolved = resolve_parameters(section.parameter_store, request.local_values)
         resolved.update(resolve_secrets(section.secrets_manager, request.local_values))
+        # StartBuild's typed overrides beat the buildspec's (§1.4), so they are resolved after it.
+        resolved.update(resolve_parameters(request.parameter_overrides, request.local_values))
+        resolved.update(resolve_secrets(request.secret_overrides, request.local_values))
     except ResolutionError as error:
         return {}, PhaseContext(error.status_code, error.message)
     return resolved, None

@@ -64,3 +64,9 @@ def test_a_nul_in_a_secret_is_refused_before_docker_and_before_any_record(tmp_pa
 def test_out_of_range_fields_are_refused(tmp_path, field, value, message):
     with pytest.raises(InputError, match=f"^{re.escape(message)}"):
         request(tmp_path, **{field: value})
+
+
+def test_a_variable_given_with_two_types_is_refused(tmp_path):
+    with pytest.raises(InputError) as raised:
+        request(tmp_path, environment_overrides={"DB": "x"}, secret_overrides={"DB": "shop/db"})
+    assert str(raised.value) == "The override DB is given with two types: give each variable once."

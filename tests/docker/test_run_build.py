@@ -196,3 +196,41 @@ def test_a_file_and_folder_collision_between_base_directories_fails_upload_maske
     for written in (console.getvalue(), (outcome.build_dir / "build.log").read_text(), summary):
         assert "hunter2" not in written
         assert "***" in written
+
+
+def test_typed_overrides_resolve_from_the_values_file_beat_the_buildspec_and_are_masked(tmp_path, client):
+    # codebuild-semantics §1.4: start-build overrides (a pipeline action's or a project's typed variables) win over
+    # the buildspec's env; PARAMETER_STORE and SECRETS_MANAGER ones resolve from the local values, masked.
+    source = tmp_path / "src"
+    source.mkdir()
+    text = (
+        "version: 0.2\nenv:\n  variables:\n    DB_PASSWORD: from-buildspec\n    STAGE: buildspec\n"
+        "phases:\n  build:\n    commands:\n"
+        '      - echo "stage=$STAGE"\n      - echo "db=$DB_PASSWORD" > seen.txt\n      - echo "db=$DB_PASSWORD"\n'
+        '      - echo "token=$TOKEN"\n'
+        "artifacts:\n  files: [seen.txt]\n"
+    )
+    values = LocalValues(parameters={"/shop/db": "db-s3cret"}, secrets={"shop/token": "tok-s3cret"})
+    console = Console()
+    outcome = run_build(
+        request(
+            source,
+            text,
+            "typed",
+            local_values=values,
+            environment_overrides={"STAGE": "override"},
+            parameter_overrides={"DB_PASSWORD": "/shop/db"},
+            secret_overrides={"TOKEN": "shop/token"},
+        ),
+        client=client,
+        state=StateFolder(tmp_path / "state"),
+        events=[(text_line, console)],
+        masker=Masker(),
+        cancel=CancelToken(),
+    )
+    assert outcome.result.status is Status.SUCCEEDED
+    lines = console.getvalue().splitlines()
+    assert [line for line in lines if "=" in line and " " not in line] == ["stage=override", "db=***", "token=***"]
+    assert outcome.artifacts_dir is not None
+    assert (outcome.artifacts_dir / "seen.txt").read_text() == "db=db-s3cret\n"  # the build saw the real value
+    assert "s3cret" not in (outcome.build_dir / "build.log").read_text()

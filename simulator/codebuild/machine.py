@@ -19,7 +19,7 @@ from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord
 from simulator.codebuild.runtimes import RuntimeSelection
 from simulator.codebuild.scripts import ScriptFactory, ScriptSettings
 from simulator.codebuild.steps import StepFailed, Steps
-from simulator.codebuild.upload import NO_ARTIFACTS, Outputs
+from simulator.codebuild.upload import NO_ARTIFACTS, Outputs, RequiredArtifacts
 from simulator.container.session import DeadlineReached, Session, SessionLost, StopRequested
 from simulator.reporting.events import EventLog
 
@@ -52,6 +52,7 @@ class BuildPlan:
     environment: Mapping[str, str] = field(default_factory=dict)  # what the container starts with
     secret_values: tuple[str, ...] = ()  # resolved parameter-store and secrets-manager values, to be masked
     file_owner: tuple[int, int] | None = None
+    required_artifacts: RequiredArtifacts = field(default_factory=RequiredArtifacts)
 
 
 class BuildMachine:
@@ -115,6 +116,7 @@ class BuildMachine:
             secondary_artifacts_dir=plan.secondary_artifacts_dir,
             reports_dir=plan.reports_dir,
             file_owner=plan.file_owner,
+            required=plan.required_artifacts,
         )
 
     # -- the loop -------------------------------------------------------------------------------------------

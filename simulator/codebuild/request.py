@@ -14,6 +14,7 @@ from pathlib import Path
 from simulator.buildspec import LoadedBuildspec
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.result import BuildResult
+from simulator.codebuild.upload import RequiredArtifacts
 from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.errors import InputError
 
@@ -47,6 +48,7 @@ class BuildRequest:
     mount_source: bool = False  # bind-mount the sources instead of copying them
     inject_host_ca: bool = True
     artifacts_dir: Path | None = None  # default: the build's folder in the state folder
+    required_artifacts: RequiredArtifacts = field(default_factory=RequiredArtifacts)  # what the caller will take
 
     def __post_init__(self) -> None:
         for identifier in self.secondary_sources:

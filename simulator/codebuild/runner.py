@@ -119,6 +119,7 @@ def _plan(
         environment=environment,
         secret_values=tuple(secrets.values()),
         file_owner=owner,
+        required_artifacts=request.required_artifacts,
     )
     return plan
 

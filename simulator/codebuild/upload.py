@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.buildspec.model import ArtifactSpec, Buildspec
+from simulator.buildspec.model import Artifacts, ArtifactSpec, Buildspec
 from simulator.codebuild import artifacts as artifact_files
 from simulator.codebuild.phases import Status
 from simulator.codebuild.result import BuildResult, PhaseContext, SavedArtifact
@@ -20,6 +21,27 @@ from simulator.codebuild.steps import Steps
 from simulator.reporting.events import EventLog
 
 NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
+# codepipeline-semantics §3 (issue #128 of aws-codebuild-docker-images has the primary one's text).
+NO_PRIMARY_DEFINITION = PhaseContext("CLIENT_ERROR", "no definition for primary artifacts in buildspec")
+
+
+@dataclass(frozen=True)
+class RequiredArtifacts:
+    """What the caller will take from the build (a pipeline action's outputs, §3): one output is the primary
+    artifact, several are secondary artifacts by identifier. A build that does not define them fails upload."""
+
+    primary: bool = False
+    secondary: tuple[str, ...] = ()
+
+    def missing_from(self, spec: Artifacts | None) -> PhaseContext | None:
+        if self.primary and spec is None:
+            return NO_PRIMARY_DEFINITION
+        defined = spec.secondary_artifacts if spec is not None else {}
+        for identifier in self.secondary:
+            if identifier not in defined:
+                # Inferred: the cloud's own text for this case is not on record.
+                return PhaseContext("CLIENT_ERROR", f"no definition for secondary artifact {identifier} in buildspec")
+        return None
 
 
 class Outputs:
@@ -34,7 +56,9 @@ class Outputs:
         secondary_artifacts_dir: Path,
         reports_dir: Path,
         file_owner: tuple[int, int] | None,
+        required: RequiredArtifacts | None = None,
     ) -> None:
+        self._required = required or RequiredArtifacts()
         self._spec = spec
         self._steps = steps
         self._result = result
@@ -49,6 +73,9 @@ class Outputs:
 
     def upload(self) -> tuple[Status, list[PhaseContext]]:
         spec = self._spec.artifacts
+        missing = self._required.missing_from(spec)
+        if missing is not None:
+            return Status.FAILED, [missing]
         if spec is None and not self._spec.reports:
             return Status.SUCCEEDED, []
         files = self._steps.list_source_files()

@@ -15,6 +15,7 @@ from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.phases import Status
 from simulator.codebuild.result import PhaseContext, SavedArtifact
 from simulator.codebuild.scripts import LIST_FILES_BODY
+from simulator.codebuild.upload import RequiredArtifacts
 from simulator.container.session import StopRequested
 from tests.codebuild.fake_session import FakeSession
 
@@ -193,6 +194,39 @@ def test_giving_up_waiting_still_leaves_a_stopped_record(tmp_path):
     assert result.phases[-2].contexts == [PhaseContext("BUILD_STOPPED", "Build was stopped by the user")]
     assert result.status is Status.STOPPED
     assert result.ended is not None
+
+
+@pytest.mark.parametrize(
+    ("artifacts", "required", "context"),
+    [
+        ("", RequiredArtifacts(primary=True), "no definition for primary artifacts in buildspec"),
+        (
+            "artifacts:\n  files: [a]\n",
+            RequiredArtifacts(secondary=("web", "api")),
+            "no definition for secondary artifact web in buildspec",
+        ),
+        (
+            "artifacts:\n  files: [a]\n  secondary-artifacts:\n    web:\n      files: [a]\n",
+            RequiredArtifacts(secondary=("web", "api")),
+            "no definition for secondary artifact api in buildspec",
+        ),
+    ],
+)
+def test_an_output_the_caller_needs_but_the_buildspec_lacks_fails_upload(tmp_path, artifacts, required, context):
+    # codepipeline-semantics §3 outputs 2-4: a declared output with no matching definition fails UPLOAD_ARTIFACTS.
+    text = "version: 0.2\nphases:\n  build:\n    commands: [make]\n" + artifacts
+    result, _ = run(text, FakeSession(files={"a": b"x"}), tmp_path, required_artifacts=required)
+    assert ("UPLOAD_ARTIFACTS", "FAILED") in phases(result)
+    upload = next(p for p in result.phases if p.phase_type.value == "UPLOAD_ARTIFACTS")
+    assert upload.contexts == [PhaseContext("CLIENT_ERROR", context)]
+    assert result.status is Status.FAILED
+
+
+def test_required_outputs_that_are_defined_upload_as_usual(tmp_path):
+    text = "version: 0.2\nphases:\n  build:\n    commands: [make]\nartifacts:\n  files: [a]\n"
+    result, _ = run(text, FakeSession(files={"a": b"x"}), tmp_path, required_artifacts=RequiredArtifacts(primary=True))
+    assert result.status is Status.SUCCEEDED
+    assert (tmp_path / "artifacts" / "a").read_bytes() == b"x"
 
 
 def test_run_as_phase_overrides_top_level(tmp_path):

@@ -34,6 +34,9 @@ class BuildRequest:
     project: str
     initiator: str
     secondary_sources: Mapping[str, Path] = field(default_factory=dict)  # identifier -> folder
+    # CODEBUILD_RESOLVED_SOURCE_VERSION when the caller knows it (a pipeline's source artifact has no .git);
+    # by default the source folder's git HEAD.
+    source_version: str | None = None
     environment_overrides: Mapping[str, str] = field(default_factory=dict)
     # StartBuild's PARAMETER_STORE and SECRETS_MANAGER overrides: variable -> parameter name / secret reference,
     # resolved from `local_values` as the buildspec's own are, masked as they are, and above the buildspec.

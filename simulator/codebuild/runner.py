@@ -248,7 +248,7 @@ def _identity(request: BuildRequest, state: StateFolder, environ: Mapping[str, s
         initiator=request.initiator,
         region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
         account=LOCAL_ACCOUNT,
-        resolved_source_version=staging.resolved_commit(request.source),
+        resolved_source_version=request.source_version or staging.resolved_commit(request.source),
     )
 
 

@@ -51,6 +51,7 @@ class BuildRequest:
     mount_source: bool = False  # bind-mount the sources instead of copying them
     inject_host_ca: bool = True
     artifacts_dir: Path | None = None  # default: the build's folder in the state folder
+    secondary_artifacts_dir: Path | None = None  # each at <folder>/<identifier>; default: in the build's folder
     required_artifacts: RequiredArtifacts = field(default_factory=RequiredArtifacts)  # what the caller will take
 
     def __post_init__(self) -> None:

@@ -68,8 +68,9 @@ def run_build(
     labels = _image_labels(client, image)
     owner = invoking_user(environ)
     written = missing_folders(state.builds_dir)  # what this run makes for the user, handed over under sudo
-    if request.artifacts_dir is not None:
-        written += missing_folders(request.artifacts_dir.absolute())
+    for chosen in (request.artifacts_dir, request.secondary_artifacts_dir):
+        if chosen is not None:
+            written += missing_folders(chosen.absolute())
     try:
         identity = _identity(request, state, environ)
         written += [state.build_numbers_file, state.root / ".build-numbers.lock"]
@@ -113,7 +114,7 @@ def _plan(
         runtime_selections=selections,
         download_failure=download_failure or runtime_failure,
         artifacts_dir=(request.artifacts_dir or build_dir / "artifacts").absolute(),
-        secondary_artifacts_dir=build_dir / "secondary-artifacts",
+        secondary_artifacts_dir=(request.secondary_artifacts_dir or build_dir / "secondary-artifacts").absolute(),
         reports_dir=build_dir / "reports",
         timeout_minutes=request.timeout_minutes,
         environment=environment,

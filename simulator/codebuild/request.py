@@ -25,6 +25,9 @@ MAX_TIMEOUT_MINUTES = 2160.0
 DEFAULT_GIT_CLONE_DEPTH = 1  # CodeBuild's default git clone depth
 # codebuild-semantics §4.1: a source identifier becomes part of a variable name, CODEBUILD_SRC_DIR_<identifier>.
 _SOURCE_IDENTIFIER = re.compile(r"[A-Za-z0-9_]{1,128}\Z")
+# A pipeline's input artifact names (codepipeline-semantics §1.2) may hold `-`: CodeBuild still sets
+# CODEBUILD_SRC_DIR_<name>, which a shell cannot expand but `printenv` reads (§3 inputs 3); the request takes them.
+_ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class BuildRequest:
 
     def __post_init__(self) -> None:
         for identifier in self.secondary_sources:
-            check_source_identifier(identifier)
+            if not _ARTIFACT_NAME.match(identifier):
+                check_source_identifier(identifier)  # says why
         check_timeout(self.timeout_minutes)
         if self.git_clone_depth < 0:
             raise InputError(f"The git clone depth {self.git_clone_depth} is negative: pass 0 (all) or more.")

@@ -58,7 +58,7 @@ def test_a_nul_in_a_secret_is_refused_before_docker_and_before_any_record(tmp_pa
         ("timeout_minutes", 0.0, "The timeout 0 minutes is out of range"),
         ("timeout_minutes", 2161.0, "The timeout 2161 minutes is out of range"),
         ("git_clone_depth", -1, "The git clone depth -1 is negative"),
-        ("secondary_sources", {"my-lib": Path("/tmp")}, "The source identifier 'my-lib' is not valid"),
+        ("secondary_sources", {"my lib": Path("/tmp")}, "The source identifier 'my lib' is not valid"),
     ],
 )
 def test_out_of_range_fields_are_refused(tmp_path, field, value, message):

@@ -1,0 +1,253 @@
+"""One pipeline execution: stages in order, run-order groups ascending, equal run orders in parallel (§1.5, §7.2).
+
+The executor knows the pipeline model, an `ActionRunner` that does one action, and a `Recorder` that keeps what
+happened; it never touches Docker or the build engine. It can pick an execution up where it stopped (a gate that was
+answered later, a retry, a run from a stage): an action that already succeeded in this execution is not run again,
+its outputs and variables are reused (§1.11).
+
+Choices (the reference is silent or says inferred):
+- `--parallel N` bounds how many actions run at once. Once an action of a group fails, actions of that group that
+  have not started yet are not started (Abandoned, a CodePipeline action status); those running finish (§1.5).
+- A run-order group is done when all its actions are; a later group or stage starts only if all succeeded.
+- An approval without an answer ends the run Waiting at that gate, with everything before it kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from simulator.cancellation import CancelToken
+from simulator.pipeline.model import Action, Pipeline, Stage
+from simulator.pipeline.variables import (
+    CODEPIPELINE_NAMESPACE,
+    PIPELINE_VARIABLES_NAMESPACE,
+    UnresolvedReference,
+    resolve_all,
+)
+
+
+class ActionStatus(StrEnum):
+    """CodePipeline's action execution statuses, plus Skipped for a deploy with no local equivalent and Waiting
+    for a gate nobody has answered yet."""
+
+    IN_PROGRESS = "InProgress"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    ABANDONED = "Abandoned"
+    SKIPPED = "Skipped"
+    WAITING = "Waiting"
+
+
+class ExecutionStatus(StrEnum):
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    STOPPED = "Stopped"
+    WAITING = "Waiting"  # at a gate (CodePipeline shows InProgress; locally the process may end meanwhile)
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    status: ActionStatus
+    summary: str = ""  # why it failed, was skipped, or what the approver said
+    variables: Mapping[str, str] = field(default_factory=dict)  # its output variables (§1.7)
+    outputs: Mapping[str, Path] = field(default_factory=dict)  # output artifact name -> folder
+    external_id: str | None = None  # a build id, an approval token
+
+    @property
+    def done(self) -> bool:
+        """Counts as passed for what comes after it."""
+        return self.status in (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    execution_id: str
+    pipeline: Pipeline
+    stage: Stage
+    action: Action
+    configuration: Mapping[str, str]  # with #{...} resolved
+    artifacts: Mapping[str, Path]  # every artifact produced so far in this execution
+    cancel: CancelToken
+
+
+class ActionRunner(Protocol):
+    def __call__(self, context: ActionContext) -> ActionOutcome: ...
+
+
+class Recorder(Protocol):
+    """Where an execution's progress is kept (the execution store)."""
+
+    def previous(self, stage: str, action: str) -> ActionOutcome | None:
+        """The action's outcome already recorded in this execution, if it succeeded (or was skipped)."""
+
+    def started(self, stage: str, action: str) -> None: ...
+
+    def finished(self, stage: str, action: str, outcome: ActionOutcome) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    status: ExecutionStatus
+    stage: str | None = None  # where it failed, stopped or waits
+    action: str | None = None
+    summary: str = ""
+
+
+@dataclass
+class _Known:
+    """What the execution has produced so far: artifacts by name, variables by namespace."""
+
+    artifacts: dict[str, Path]
+    variables: dict[str, dict[str, str]]
+
+    def add(self, action: Action, outcome: ActionOutcome) -> None:
+        self.artifacts.update(outcome.outputs)
+        if action.namespace:
+            self.variables[action.namespace] = dict(outcome.variables)
+
+
+def run_execution(
+    pipeline: Pipeline,
+    execution_id: str,
+    runner: ActionRunner,
+    recorder: Recorder,
+    *,
+    cancel: CancelToken,
+    parallel: int = 2,
+    pipeline_variables: Mapping[str, str] | None = None,
+    from_stage: str | None = None,
+    until_stage: str | None = None,
+    earlier_artifacts: Mapping[str, Path] | None = None,
+    earlier_variables: Mapping[str, Mapping[str, str]] | None = None,
+) -> ExecutionResult:
+    """Run (or continue) one execution. `earlier_*` seed a run that starts at `from_stage` with another
+    execution's artifacts and variables (a redeploy)."""
+    known = _Known(
+        dict(earlier_artifacts or {}),
+        {
+            **{namespace: dict(values) for namespace, values in (earlier_variables or {}).items()},
+            CODEPIPELINE_NAMESPACE: {"PipelineExecutionId": execution_id},
+            PIPELINE_VARIABLES_NAMESPACE: dict(pipeline_variables or {}),
+        },
+    )
+    stages = _stages_between(pipeline.stages, from_stage, until_stage)
+    for stage in stages:
+        for group in stage.run_order_groups():
+            result = _run_group(pipeline, execution_id, stage, group, runner, recorder, known, cancel, parallel)
+            if result is not None:
+                return result
+    return ExecutionResult(ExecutionStatus.SUCCEEDED)
+
+
+def _stages_between(stages: Sequence[Stage], first: str | None, last: str | None) -> Sequence[Stage]:
+    names = [stage.name for stage in stages]
+    start = names.index(first) if first is not None else 0
+    end = names.index(last) + 1 if last is not None else len(stages)
+    return stages[start:end]
+
+
+def _run_group(
+    pipeline: Pipeline,
+    execution_id: str,
+    stage: Stage,
+    group: Sequence[Action],
+    runner: ActionRunner,
+    recorder: Recorder,
+    known: _Known,
+    cancel: CancelToken,
+    parallel: int,
+) -> ExecutionResult | None:
+    """Run one run-order group; None when every action in it passed."""
+    pending: list[Action] = []
+    for action in group:
+        earlier = recorder.previous(stage.name, action.name)
+        if earlier is not None and earlier.done:
+            known.add(action, earlier)  # picked up again: reuse what it made
+        else:
+            pending.append(action)
+    outcomes: dict[str, ActionOutcome] = {}
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix=f"{stage.name}") as pool:
+        running: dict[Future[ActionOutcome], Action] = {}
+        queue = list(pending)
+        while queue or running:
+            stop_starting = cancel.cancelled or any(not o.done for o in outcomes.values())
+            while queue and len(running) < max(1, parallel) and not stop_starting:
+                action = queue.pop(0)
+                start = _starter(pipeline, execution_id, stage, action, runner, recorder, known, cancel)
+                running[pool.submit(start)] = action
+            if stop_starting:
+                for action in queue:
+                    outcome = ActionOutcome(ActionStatus.ABANDONED, "not started: an action it runs beside failed")
+                    recorder.finished(stage.name, action.name, outcome)
+                    outcomes[action.name] = outcome
+                queue.clear()
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                action = running.pop(future)
+                outcome = future.result()
+                outcomes[action.name] = outcome
+                if outcome.done:
+                    known.add(action, outcome)
+    return _group_result(stage, group, outcomes, cancel)
+
+
+def _starter(
+    pipeline: Pipeline,
+    execution_id: str,
+    stage: Stage,
+    action: Action,
+    runner: ActionRunner,
+    recorder: Recorder,
+    known: _Known,
+    cancel: CancelToken,
+) -> Callable[[], ActionOutcome]:
+    # The configuration is resolved as the action starts (§1.7), against what exists at that moment.
+    variables = {namespace: dict(values) for namespace, values in known.variables.items()}
+    artifacts = dict(known.artifacts)
+
+    def start() -> ActionOutcome:
+        recorder.started(stage.name, action.name)
+        try:
+            configuration = resolve_all(action.configuration, variables)
+        except UnresolvedReference as error:
+            outcome = ActionOutcome(ActionStatus.FAILED, str(error))
+        else:
+            context = ActionContext(execution_id, pipeline, stage, action, configuration, artifacts, cancel)
+            try:
+                outcome = runner(context)
+            except Exception as error:  # an action's own failure must not take its siblings down
+                outcome = ActionOutcome(ActionStatus.FAILED, f"{type(error).__name__}: {error}")
+        recorder.finished(stage.name, action.name, outcome)
+        return outcome
+
+    return start
+
+
+def _group_result(
+    stage: Stage, group: Sequence[Action], outcomes: Mapping[str, ActionOutcome], cancel: CancelToken
+) -> ExecutionResult | None:
+    # In the file's order, so the result names the first action that did not pass.
+    stuck = [(action, outcomes[action.name]) for action in group if not outcomes.get(action.name, _PASSED).done]
+    if cancel.cancelled:
+        action, outcome = stuck[0] if stuck else (None, None)
+        return ExecutionResult(
+            ExecutionStatus.STOPPED, stage.name, action.name if action else None, outcome.summary if outcome else ""
+        )
+    for wanted, status in (
+        (ActionStatus.FAILED, ExecutionStatus.FAILED),
+        (ActionStatus.WAITING, ExecutionStatus.WAITING),
+    ):
+        for action, outcome in stuck:
+            if outcome.status is wanted:
+                return ExecutionResult(status, stage.name, action.name, outcome.summary)
+    return None
+
+
+_PASSED = ActionOutcome(ActionStatus.SUCCEEDED)

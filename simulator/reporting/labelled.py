@@ -1,0 +1,48 @@
+"""Several builds on one console: each line labelled with the stage and action it came from.
+
+As `docker compose` prefixes each service's lines, a pipeline's text lines read `BuildDev/Unit | ...`; its JSON
+events carry `stage` and `action` fields. Actions run on threads at once, so the console is written under a lock,
+one whole line at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import MutableMapping
+from typing import Any, TextIO
+
+from simulator.reporting.render import Renderer
+
+
+def labelled_text(render: Renderer, stage: str, action: str) -> Renderer:
+    label = f"{stage}/{action} | "
+
+    def line(event_dict: MutableMapping[str, Any]) -> str | None:
+        text = render(event_dict)
+        return None if text is None else label + text
+
+    return line
+
+
+def labelled_json(render: Renderer, stage: str, action: str) -> Renderer:
+    def line(event_dict: MutableMapping[str, Any]) -> str | None:
+        return render({**event_dict, "stage": stage, "action": action})
+
+    return line
+
+
+class SharedConsole:
+    """A stream many threads write whole lines to; `write` and `flush` never interleave two lines."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self.name = getattr(stream, "name", "<console>")
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._stream.flush()

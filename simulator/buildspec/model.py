@@ -7,6 +7,7 @@ resolution. Python attribute names are snake_case; the aliases are the buildspec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -160,6 +161,34 @@ def _report_format(value: str) -> str:
 YamlBool = Annotated[bool, BeforeValidator(_yaml_bool)]
 Command = Annotated[str, BeforeValidator(_command)]
 Commands = tuple[Command, ...]
+
+
+def _named_like(pattern: str, what: str) -> Callable[[str], str]:
+    compiled = re.compile(pattern)
+
+    def check(name: str) -> str:
+        if not compiled.fullmatch(name):
+            raise rule_error(f"names {name!r}, which is not a valid {what}")
+        return name
+
+    return check
+
+
+# A secondary artifact's identifier and a report group's name become folder names on the host: they must be names,
+# never paths. codepipeline-semantics §1.2: a pipeline's output artifact names (which secondary artifact
+# identifiers equal) are [A-Za-z0-9_-]{1,100}; report groups are named [A-Za-z0-9_-]{2,128} or by an ARN.
+ArtifactIdentifier = Annotated[
+    str, AfterValidator(_named_like(r"[A-Za-z0-9_-]{1,128}", "artifact identifier (letters, digits, _ and -)"))
+]
+ReportGroupName = Annotated[
+    str,
+    AfterValidator(
+        _named_like(
+            r"[A-Za-z0-9_-]{2,128}|arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\d{12}:report-group/[A-Za-z0-9_-]{2,128}",
+            "report group name (2 to 128 letters, digits, _ and -) or report group ARN",
+        )
+    ),
+]
 VariableName = Annotated[str, AfterValidator(_not_reserved)]
 VariableValue = Annotated[str, BeforeValidator(_empty_text)]
 Variables = Annotated[dict[VariableName, VariableValue], BeforeValidator(_empty_mapping)]
@@ -329,7 +358,7 @@ class ArtifactSpec(_Section):
 
 
 class Artifacts(ArtifactSpec):
-    secondary_artifacts: Annotated[dict[str, ArtifactSpec], BeforeValidator(_empty_mapping)] = {}
+    secondary_artifacts: Annotated[dict[ArtifactIdentifier, ArtifactSpec], BeforeValidator(_empty_mapping)] = {}
 
 
 class Cache(_Section):
@@ -349,7 +378,7 @@ class Buildspec(_Section):
     proxy: ProxySection | None = None
     batch: BatchSection | None = None
     phases: Phases
-    reports: Annotated[dict[str, ReportGroup], BeforeValidator(_empty_mapping)] = {}
+    reports: Annotated[dict[ReportGroupName, ReportGroup], BeforeValidator(_empty_mapping)] = {}
     artifacts: Artifacts | None = None
     cache: Cache | None = None
 

@@ -86,7 +86,7 @@ class Outputs:
             return Status.FAILED, [NO_ARTIFACTS]
         self._result.artifacts = SavedArtifact(str(self._artifacts_dir), self._artifact_name(spec))
         for identifier, secondary in spec.secondary_artifacts.items():
-            destination = self._secondary_artifacts_dir / identifier
+            destination = _inside(self._secondary_artifacts_dir, identifier)
             if not self._export(secondary, files, destination):
                 return Status.FAILED, [NO_ARTIFACTS]
             self._result.secondary_artifacts[identifier] = SavedArtifact(
@@ -100,11 +100,19 @@ class Outputs:
         CodeBuild skips UPLOAD_ARTIFACTS here, and so do the phase records; the files are saved on the side.
         """
         spec = self._spec.artifacts
+        if spec is None and not self._spec.reports:
+            return
+        files = self._steps.list_source_files()
+        self._save_reports(files)
         if spec is None:
             return
         self._log.info("saving_artifacts", status=ending.value, path=str(self._artifacts_dir))
-        if self._export(spec, self._steps.list_source_files(), self._artifacts_dir):
+        if self._export(spec, files, self._artifacts_dir):
             self._result.artifacts = SavedArtifact(str(self._artifacts_dir), None)
+        for identifier, secondary in spec.secondary_artifacts.items():
+            destination = _inside(self._secondary_artifacts_dir, identifier)
+            if self._export(secondary, files, destination):
+                self._result.secondary_artifacts[identifier] = SavedArtifact(str(destination), None)
 
     def _artifact_name(self, spec: ArtifactSpec) -> str | None:
         if not spec.name:
@@ -135,7 +143,7 @@ class Outputs:
         """Report files are kept per report group; a group without files is a warning, not a failure."""
         for group, report in self._spec.reports.items():
             selection = artifact_files.select(report, files)
-            destination = self._reports_dir / group
+            destination = _inside(self._reports_dir, group.rsplit("/", 1)[-1])  # an ARN's folder is its name
             if not selection:
                 self._log.info("report_files_missing", group=group)
                 continue
@@ -161,3 +169,11 @@ class Outputs:
         self._exports_frozen = True
         values = parse_printed_variables(self._steps.run(print_variables_body(names), keep_output=True))
         self._result.exported_variables = {name: values.get(name, "") for name in names}
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """The buildspec validated the name already; this is the last guard that it stays a folder in `folder`."""
+    destination = folder / name
+    if destination.resolve().parent != folder.resolve():
+        raise ValueError(f"{name!r} is not a folder name")
+    return destination

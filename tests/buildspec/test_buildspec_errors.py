@@ -220,6 +220,17 @@ CASES = [
         ],
         id="control-characters-in-keys",
     ),
+    # Found by the review: these names became host folders, so a buildspec could write anywhere on the host.
+    pytest.param(
+        "names_that_are_paths",
+        [
+            "buildspec.yml:6:3: error: reports.../../../tmp/escape names '../../../tmp/escape', which is not a valid "
+            "report group name (2 to 128 letters, digits, _ and -) or report group ARN",
+            "buildspec.yml:11:5: error: artifacts.secondary-artifacts./tmp/victim names '/tmp/victim', which is not "
+            "a valid artifact identifier (letters, digits, _ and -)",
+        ],
+        id="report-group-and-artifact-names-that-are-paths",
+    ),
 ]
 
 

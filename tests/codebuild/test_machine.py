@@ -303,6 +303,30 @@ def test_timed_out_build_still_hands_back_its_artifacts(tmp_path):
     assert result.exported_variables == {}
 
 
+def test_timed_out_build_still_hands_back_secondary_artifacts_and_reports(tmp_path):
+    # Found by the review: only the primary artifact was saved; a pipeline lost its other outputs.
+    text = (
+        "version: 0.2\nphases:\n  build:\n    commands: [make]\nreports:\n  unit:\n    files: [junit.xml]\n"
+        "artifacts:\n  files: [web.js]\n  secondary-artifacts:\n    api:\n      files: [api.jar]\n"
+    )
+    files = {"web.js": b"w", "api.jar": b"a", "junit.xml": b"<testsuite/>"}
+    result, _ = run(text, FakeSession(files=files, times_out_on="make"), tmp_path)
+    assert result.status is Status.TIMED_OUT
+    assert (tmp_path / "artifacts" / "web.js").read_bytes() == b"w"
+    assert (tmp_path / "secondary" / "api" / "api.jar").read_bytes() == b"a"
+    assert (tmp_path / "reports" / "unit" / "junit.xml").read_bytes() == b"<testsuite/>"
+    assert sorted(result.secondary_artifacts) == ["api"]
+    assert sorted(result.reports) == ["unit"]
+
+
+def test_a_report_group_arn_is_kept_in_a_folder_named_after_the_group(tmp_path):
+    arn = "arn:aws:codebuild:us-east-1:123456789012:report-group/shop-unit"
+    text = f"version: 0.2\nphases:\n  build:\n    commands: [make]\nreports:\n  {arn}:\n    files: [junit.xml]\n"
+    result, _ = run(text, FakeSession(files={"junit.xml": b"<testsuite/>"}), tmp_path)
+    assert result.status is Status.SUCCEEDED
+    assert (tmp_path / "reports" / "shop-unit" / "junit.xml").read_bytes() == b"<testsuite/>"
+
+
 def test_interrupt_while_saving_artifacts_gives_up_saving(tmp_path):
     class InterruptedWhileSaving(FakeSession):
         def run(self, request, on_output, deadline, stop=None):

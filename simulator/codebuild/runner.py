@@ -8,6 +8,7 @@ flags, prints a table or installs a signal handler, so several builds can run at
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -32,7 +33,7 @@ from simulator.codebuild.request import BuildOutcome, BuildRequest, check_no_nul
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.container import staging
-from simulator.container.docker_session import BindMount, ContainerSpec, open_session
+from simulator.container.docker_session import BindMount, ContainerSpec, interrupts_deferred, open_session
 from simulator.container.image.names import resolve_image_name
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem
@@ -141,9 +142,10 @@ def _run_plan(
 
     def record(result: BuildResult) -> None:
         try:
-            write_atomic(
-                build_dir / "summary.json", json.dumps(mask_build_record(result.to_json(), masker), indent=2) + "\n"
-            )
+            with interrupts_deferred():  # a Ctrl-C arriving now waits until the record is whole
+                write_atomic(
+                    build_dir / "summary.json", json.dumps(mask_build_record(result.to_json(), masker), indent=2) + "\n"
+                )
         except EnvironmentProblem as problem:
             recorded.append(str(problem))
 
@@ -194,10 +196,20 @@ def _execute(
     the removal cannot lose it.
     """
     if plan.download_failure or cancel.cancelled:
-        # Nothing will run: the build fails (or stops) in DOWNLOAD_SOURCE before any container is needed (§3.2).
-        result = BuildMachine(plan, _NoSession(), log, cancel=cancel).run()
-        record(result)
-        return result
+        return _without_container(plan, log, cancel, record)
+    try:
+        archives = _staged_files(request, plan.identity, environ)
+    except EnvironmentProblem as problem:
+        # The source could not be staged (the host's git failed): DOWNLOAD_SOURCE fails, as in the cloud when
+        # the source cannot be fetched, and the build is recorded; the command ends with this sentence (exit 3).
+        if not cancel.cancelled:
+            host_problems.append(str(problem))
+        failed = dataclasses.replace(plan, download_failure=PhaseContext("CLIENT_ERROR", str(problem)))
+        return _without_container(failed, log, cancel, record)
+    if cancel.cancelled:  # stopped while the source was staged
+        for archive in archives:
+            archive.close()
+        return _without_container(plan, log, cancel, record)
     spec = ContainerSpec(
         image=image,
         build_id=plan.identity.build_id,
@@ -206,7 +218,7 @@ def _execute(
         git_safe_directories=_source_dirs(request, plan.identity),
         hidden_folders=_hidden_state(request, plan.identity, state_root) if request.mount_source else (),
     )
-    archives = _staged_files(request, plan.identity, environ)
+    result: BuildResult | None = None
     try:
         with open_session(client, spec, archives) as session:
             machine = BuildMachine(plan, session, log, cancel=cancel, line_cut=masker.safe_cut)
@@ -218,10 +230,25 @@ def _execute(
                 result = machine.result
             host_problems.extend(masker.mask(problem) for problem in machine.host_problems)
             record(result)
-            return result
+        return result
+    except KeyboardInterrupt:
+        if result is None:
+            raise
+        # Given up while the container was removed: the removal finished first (interrupts are deferred there)
+        # and the record is written, so the build ends as recorded.
+        return result
     finally:
         for archive in archives:
             archive.close()
+
+
+def _without_container(
+    plan: BuildPlan, log: EventLog, cancel: CancelToken, record: Callable[[BuildResult], None]
+) -> BuildResult:
+    """Nothing will run: the build fails (or stops) in DOWNLOAD_SOURCE before any container is needed (§3.2)."""
+    result = BuildMachine(plan, _NoSession(), log, cancel=cancel).run()
+    record(result)
+    return result
 
 
 def _resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext | None]:

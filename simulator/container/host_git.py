@@ -31,7 +31,16 @@ def run_git(
     """`git -C directory args`, None when git cannot run; `trusting` is the user's folder (default `directory`)."""
     command = ["git", *trust_options(trusting or directory, environ), "-C", str(directory), *args]
     try:
-        return subprocess.run(command, capture_output=True, check=False, timeout=timeout, env=_without_git(environ))
+        # A session of its own: Ctrl-C at the terminal reaches the whole foreground group, and must stop the build
+        # through its cancel token, not kill git halfway through staging.
+        return subprocess.run(
+            command,
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+            env=_without_git(environ),
+            start_new_session=True,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
 

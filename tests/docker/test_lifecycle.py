@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -141,15 +142,17 @@ def test_second_interrupt_while_stopping_still_exits_130_and_cleans_up(fixture_s
     assert "Traceback" not in stderr
 
 
-def test_a_third_interrupt_gives_up_waiting_but_keeps_the_stopped_record(fixture_source, tmp_path):
-    # Once found: the third Ctrl-C (give up waiting) lost summary.json. The container still goes (autouse check).
+@pytest.mark.parametrize("gap", [0.02, 0.1, 0.2])
+def test_a_third_interrupt_gives_up_waiting_but_keeps_the_stopped_record(fixture_source, tmp_path, gap):
+    # Once found: the third Ctrl-C (give up waiting) lost summary.json; landing during the container's removal
+    # (gaps of 0.06 to 0.2 s), it still lost the --summary-json copy. The container goes (autouse check).
     source = fixture_source("long_sleep")
     summary = tmp_path / "summary.json"
     process = start_build(source, summary)
     wait_for_line(process, "sleeping-now")
     for _ in range(3):
         process.send_signal(signal.SIGINT)
-        time.sleep(0.02)
+        time.sleep(gap)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
@@ -285,3 +288,61 @@ def test_an_interrupt_soon_after_start_leaves_either_no_record_or_a_whole_one(fi
         assert record["buildStatus"] == "STOPPED"
         assert (build_dir / "build.log").read_text().startswith("[Container] ")
         assert leftover_containers(record["id"]) == []
+
+
+def git_wrapper(folder: Path, on_fetch: str) -> dict[str, str]:
+    """An environment whose `git` runs `on_fetch` instead of `git fetch` (staging's git clone), the real git else."""
+    folder.mkdir()
+    real = shutil.which("git")
+    script = folder / "git"
+    script.write_text(f'#!/bin/sh\ncase " $* " in *" fetch "*) {on_fetch} ;; esac\nexec {real} "$@"\n')
+    script.chmod(0o755)
+    return {**os.environ, "PATH": f"{folder}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
+
+
+def test_a_source_that_cannot_be_staged_fails_download_source_with_its_record(fixture_source, tmp_path):
+    # Found by the review: a staging failure escaped before the record: an empty build.log and no summary.
+    source = fixture_source("long_sleep")
+    environ = git_wrapper(tmp_path / "bin", "echo 'fatal: the disk said no' >&2; exit 128")
+    summary = tmp_path / "summary.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "simulator", "run", "buildspec.yml", "--summary-json", str(summary)],
+        cwd=source,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 3, completed.stderr
+    assert completed.stderr.splitlines()[-1] == (
+        "error: Could not stage the source's git history (git fetch: fatal: the disk said no): check that git "
+        "works on this host, or pass --mount."
+    )
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "FAILED"
+    download = next(p for p in record["phases"] if p["phaseType"] == "DOWNLOAD_SOURCE")
+    assert download["phaseStatus"] == "FAILED"
+    assert download["contexts"][0]["statusCode"] == "CLIENT_ERROR"
+
+
+def test_ctrl_c_at_the_terminal_while_the_source_is_staged_stops_the_build_with_its_record(fixture_source, tmp_path):
+    # Found by the review: the terminal's Ctrl-C also killed git (same process group): exit 3, no record.
+    source = fixture_source("long_sleep")
+    environ = git_wrapper(tmp_path / "bin", "sleep 2")
+    summary = tmp_path / "summary.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "run", "buildspec.yml", "--summary-json", str(summary)],
+        cwd=source,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a shell gives a foreground job
+    )
+    time.sleep(1.2)
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal does: the whole foreground group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    record = json.loads(summary.read_text())
+    assert record["buildStatus"] == "STOPPED"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.diagnostics import UnreadableFile, read_text
+from simulator.diagnostics import UnreadableFile, quote, read_text
 from simulator.errors import InputError
 
 RESERVED_PREFIX = "CODEBUILD_"
@@ -74,10 +74,16 @@ def codebuild_variables(identity: BuildIdentity) -> dict[str, str]:
 
 
 def parse_assignment(text: str, origin: str) -> tuple[str, str]:
+    """NAME=VALUE; a leading `export ` is allowed, as shell-style env files write it. A message about a bad line
+    names at most what stands before `=`: the value may be a secret."""
     name, equals, value = text.partition("=")
     name = name.strip()
-    if not equals or not _NAME.match(name):
-        raise InputError(f"{origin}: '{text}' is not NAME=VALUE with a valid variable name.")
+    if name.startswith("export "):
+        name = name.removeprefix("export ").strip()
+    if not equals:
+        raise InputError(f"{origin}: there is no '=' (the text is not shown, it may be a secret): write NAME=VALUE.")
+    if not _NAME.match(name):
+        raise InputError(f"{origin}: {quote(name)} is not a valid variable name: write NAME=VALUE.")
     return name, value
 
 

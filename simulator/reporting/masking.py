@@ -121,16 +121,22 @@ class Masker:
         return value
 
     def mask_document(self, document: Any, structural: frozenset[str], path: str = "") -> Any:
-        """Every string except those at a structural path (`a.b`, `a[].b`): for summaries and state files."""
+        """Every string except those at a structural path (`a.b`, `a[].b`): for summaries and state files.
+
+        Keys are masked too, unless they lead to a structural path (the record's own field names): a mapping keyed by
+        text from a build (a new section nobody declared) fails closed like its values.
+        """
         if path in structural:
             return document
         if isinstance(document, str):
             return self.mask(document)
         if isinstance(document, Mapping):
-            return {
-                key: self.mask_document(item, structural, f"{path}.{key}" if path else str(key))
-                for key, item in document.items()
-            }
+            masked = {}
+            for key, item in document.items():
+                inner = f"{path}.{key}" if path else str(key)
+                kept = isinstance(key, str) and _leads_to_structural(inner, structural)
+                masked[key if kept else self.mask_value(key)] = self.mask_document(item, structural, inner)
+            return masked
         if isinstance(document, list | tuple):
             return [self.mask_document(item, structural, f"{path}[]") for item in document]
         return document
@@ -208,6 +214,10 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def credential_values(environment: Mapping[str, str]) -> list[str]:
     return [environment[name] for name in CREDENTIAL_VARIABLES if environment.get(name)]
+
+
+def _leads_to_structural(path: str, structural: frozenset[str]) -> bool:
+    return path in structural or any(known.startswith((f"{path}.", f"{path}[]")) for known in structural)
 
 
 def mask_build_record(record: dict[str, Any], masker: Masker) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def test_assignment_keeps_everything_after_the_first_equals():
 
 
 def test_assignment_without_equals_is_refused():
-    with pytest.raises(InputError, match=r"^--env: 'NOVALUE' is not NAME=VALUE with a valid variable name\.$"):
+    with pytest.raises(InputError, match=r"^--env: there is no '=' \(the text is not shown, it may be a secret\)"):
         parse_assignment("NOVALUE", "--env")
 
 
@@ -112,3 +112,30 @@ def test_an_env_file_that_cannot_be_read_is_one_sentence(tmp_path, kind, reason)
     with pytest.raises(InputError) as caught:
         parse_env_file(path)
     assert str(caught.value) == f"Cannot read the env file {path}: {reason}."
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        # Found by the review: the whole line was echoed, an AWS secret key with it.
+        (
+            "AWS-SECRET=wJalrXUtnFEMI/K7MDENG",
+            "creds.env:1: 'AWS-SECRET' is not a valid variable name: write NAME=VALUE.",
+        ),
+        (
+            "wJalrXUtnFEMI/K7MDENG",
+            "creds.env:1: there is no '=' (the text is not shown, it may be a secret): write NAME=VALUE.",
+        ),
+    ],
+)
+def test_a_bad_env_file_line_never_shows_its_value(tmp_path, line, message):
+    env_file = tmp_path / "creds.env"
+    env_file.write_text(line + "\n")
+    with pytest.raises(InputError) as raised:
+        parse_env_file(env_file)
+    assert str(raised.value) == message.replace("creds.env", str(env_file))
+    assert "wJalr" not in str(raised.value)
+
+
+def test_shell_style_export_lines_are_read():
+    assert parse_assignment("export STAGE=dev", "--env-file") == ("STAGE", "dev")

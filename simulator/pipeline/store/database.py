@@ -164,11 +164,18 @@ def _open(path: Path) -> sqlite3.Connection:
 
 def _adopt(connection: sqlite3.Connection, path: Path) -> None:
     """Check that the file is ours and current, or give an empty one our schema; nothing else is written."""
-    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    # One read transaction, so the id and the tables are seen as of the same commit (another process may be
+    # creating the schema right now).
+    connection.execute("BEGIN")
+    try:
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        tables = _has_tables(connection)
+    finally:
+        connection.execute("COMMIT")
     if application_id == APPLICATION_ID:
         _check_version(connection, path)
         return
-    if application_id != 0 or _has_tables(connection):
+    if application_id != 0 or tables:
         raise _foreign(path)
     connection.execute("BEGIN IMMEDIATE")
     try:

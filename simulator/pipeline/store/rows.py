@@ -23,10 +23,12 @@ def owner_of(row: sqlite3.Row) -> ProcessIdentity | None:
 def latest_actions(db: sqlite3.Connection, execution_id: str, stage: str) -> list[ActionExecution]:
     rows = db.execute(
         "SELECT a.*, (SELECT min(started_at) FROM action_executions f WHERE f.execution_id = a.execution_id"
-        " AND f.stage = a.stage AND f.action = a.action) AS first_started FROM action_executions a"
+        " AND f.stage = a.stage AND f.action = a.action) AS first_started, (SELECT min(rowid) FROM action_executions f"
+        " WHERE f.execution_id = a.execution_id AND f.stage = a.stage AND f.action = a.action) AS first_row"
+        " FROM action_executions a"
         " WHERE a.execution_id = ? AND a.stage = ? AND a.attempt = (SELECT max(attempt) FROM action_executions l"
         " WHERE l.execution_id = a.execution_id AND l.stage = a.stage AND l.action = a.action)"
-        " ORDER BY first_started, a.rowid",
+        " ORDER BY first_started, first_row",
         (execution_id, stage),
     ).fetchall()
     return [action_from(row) for row in rows]

@@ -5,6 +5,9 @@
       build-numbers.json      the next build number of each project
       .build-numbers.lock     held while a build number is taken
       builds/<build-id>/      build.log, summary.json, artifacts/, secondary-artifacts/<id>/, reports/<group>/
+      pipelines.db            pipeline executions, stages, actions, approvals (SQLite, WAL: also -wal, -shm)
+      pipelines/<pipeline>/<execution-id>/
+                              artifacts/<artifact-name>/ (the local artifact bucket), logs/<stage>/<action>.<n>.log
 
 Build records live here and never inside a source being built: a pipeline's sources are unpacked artifacts.
 Every file written here is written whole or not at all (a temporary file, then a rename), and the build counter
@@ -29,6 +32,8 @@ from simulator.errors import EnvironmentProblem, InputError
 STATE_DIR_NAME = ".simulator"
 # CodeBuild's own rule for project names (CreateProject): a letter or digit, then letters, digits, - and _.
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}\Z")
+_PIPELINE_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # codepipeline-semantics §1.2
+_EXECUTION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # uuid4, as CodePipeline's
 
 
 class StateFolder:
@@ -42,6 +47,21 @@ class StateFolder:
     @property
     def parameters_file(self) -> Path:
         return self.root / "parameters.yml"
+
+    @property
+    def pipelines_db(self) -> Path:
+        return self.root / "pipelines.db"
+
+    @property
+    def pipelines_dir(self) -> Path:
+        return self.root / "pipelines"
+
+    def execution_dir(self, pipeline: str, execution_id: str) -> Path:
+        """The folder of one pipeline execution; both names are checked, so neither can point outside it."""
+        check_pipeline_name(pipeline)
+        if not _EXECUTION_ID.fullmatch(execution_id):
+            raise ValueError(f"not an execution id: {execution_id!r}")
+        return self.pipelines_dir / pipeline / execution_id
 
     @property
     def build_numbers_file(self) -> Path:
@@ -93,6 +113,15 @@ def check_project_name(name: str) -> None:
         raise InputError(
             f"The project name {name!r} is not valid: use 2 to 255 letters, digits, - or _, starting with a "
             "letter or digit (as CodeBuild does)."
+        )
+
+
+def check_pipeline_name(name: str) -> None:
+    # CodePipeline's pattern admits "." and "..", which as folder names would climb out of pipelines/.
+    if not _PIPELINE_NAME.fullmatch(name) or name in (".", ".."):
+        raise InputError(
+            f"The pipeline name {name!r} is not valid: use 1 to 100 letters, digits, ., @, _ or - (as CodePipeline "
+            "does), and not . or .. alone."
         )
 
 

@@ -1,0 +1,69 @@
+"""The pipeline execution store: executions, stages, actions, approvals and artifacts, in SQLite under `.simulator/`.
+
+The executor records through `PipelineStore`; `status`, `list`, `approve` and `prune` read and answer through it
+and the functions below. Nothing here touches Docker or the build engine.
+"""
+
+from simulator.pipeline.store.approvals import SUMMARY_LIMIT, Answer, answer, open_gate, wait_for_answer
+from simulator.pipeline.store.errors import (
+    ActionNotFoundException,
+    ApprovalAlreadyCompletedException,
+    InvalidApprovalTokenException,
+    PipelineExecutionNotFoundException,
+    PipelineStoreError,
+    StageNotFoundException,
+    StageNotRetryableException,
+    ValidationException,
+)
+from simulator.pipeline.store.locking import check_retryable, stage_holder, supersede_waiting
+from simulator.pipeline.store.owner import ProcessIdentity
+from simulator.pipeline.store.pruning import prune
+from simulator.pipeline.store.snapshots import (
+    ActionExecution,
+    ActionRef,
+    Approval,
+    Execution,
+    ExecutionSummary,
+    StageExecution,
+)
+from simulator.pipeline.store.statuses import (
+    ActionStatus,
+    ApprovalStatus,
+    ExecutionStatus,
+    StageStatus,
+    stage_status_from,
+)
+from simulator.pipeline.store.store import PipelineStore
+
+__all__ = [
+    "SUMMARY_LIMIT",
+    "ActionExecution",
+    "ActionNotFoundException",
+    "ActionRef",
+    "ActionStatus",
+    "Answer",
+    "Approval",
+    "ApprovalAlreadyCompletedException",
+    "ApprovalStatus",
+    "Execution",
+    "ExecutionStatus",
+    "ExecutionSummary",
+    "InvalidApprovalTokenException",
+    "PipelineExecutionNotFoundException",
+    "PipelineStore",
+    "PipelineStoreError",
+    "ProcessIdentity",
+    "StageExecution",
+    "StageNotFoundException",
+    "StageNotRetryableException",
+    "StageStatus",
+    "ValidationException",
+    "answer",
+    "check_retryable",
+    "open_gate",
+    "prune",
+    "stage_holder",
+    "stage_status_from",
+    "supersede_waiting",
+    "wait_for_answer",
+]

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from simulator.cancellation import CancelToken
 from simulator.pipeline.model import Action, Pipeline, Stage
+from simulator.pipeline.store.statuses import ActionStatus
 from simulator.pipeline.variables import (
     CODEPIPELINE_NAMESPACE,
     PIPELINE_VARIABLES_NAMESPACE,
@@ -31,28 +32,18 @@ from simulator.pipeline.variables import (
 )
 
 
-class ActionStatus(StrEnum):
-    """CodePipeline's action execution statuses, plus Skipped for a deploy with no local equivalent and Waiting
-    for a gate nobody has answered yet."""
+class RunEnding(StrEnum):
+    """How one run of the executor ended (the execution's own status is the store's)."""
 
-    IN_PROGRESS = "InProgress"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-    ABANDONED = "Abandoned"
-    SKIPPED = "Skipped"
-    WAITING = "Waiting"
-
-
-class ExecutionStatus(StrEnum):
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
     STOPPED = "Stopped"
-    WAITING = "Waiting"  # at a gate (CodePipeline shows InProgress; locally the process may end meanwhile)
+    WAITING = "Waiting"  # at a gate nobody has answered: CodePipeline shows the execution InProgress
 
 
 @dataclass(frozen=True)
 class ActionOutcome:
-    status: ActionStatus
+    status: ActionStatus  # IN_PROGRESS: a gate still waiting for its answer
     summary: str = ""  # why it failed, was skipped, or what the approver said
     variables: Mapping[str, str] = field(default_factory=dict)  # its output variables (§1.7)
     outputs: Mapping[str, Path] = field(default_factory=dict)  # output artifact name -> folder
@@ -85,14 +76,21 @@ class Recorder(Protocol):
     def previous(self, stage: str, action: str) -> ActionOutcome | None:
         """The action's outcome already recorded in this execution, if it succeeded (or was skipped)."""
 
+    def stage_entered(self, stage: str) -> None:
+        """Before the stage's first action (SUPERSEDED mode supersedes an older execution waiting in it)."""
+
+    def stage_left(self, stage: str) -> None:
+        """After the stage's last group, however it ended."""
+
     def started(self, stage: str, action: str) -> None: ...
 
-    def finished(self, stage: str, action: str, outcome: ActionOutcome) -> None: ...
+    def finished(self, stage: str, action: str, outcome: ActionOutcome) -> None:
+        """Also for an outcome still IN_PROGRESS: a gate left waiting."""
 
 
 @dataclass(frozen=True)
 class ExecutionResult:
-    status: ExecutionStatus
+    status: RunEnding
     stage: str | None = None  # where it failed, stopped or waits
     action: str | None = None
     summary: str = ""
@@ -137,11 +135,15 @@ def run_execution(
     )
     stages = _stages_between(pipeline.stages, from_stage, until_stage)
     for stage in stages:
-        for group in stage.run_order_groups():
-            result = _run_group(pipeline, execution_id, stage, group, runner, recorder, known, cancel, parallel)
-            if result is not None:
-                return result
-    return ExecutionResult(ExecutionStatus.SUCCEEDED)
+        recorder.stage_entered(stage.name)
+        try:
+            for group in stage.run_order_groups():
+                result = _run_group(pipeline, execution_id, stage, group, runner, recorder, known, cancel, parallel)
+                if result is not None:
+                    return result
+        finally:
+            recorder.stage_left(stage.name)
+    return ExecutionResult(RunEnding.SUCCEEDED)
 
 
 def _stages_between(stages: Sequence[Stage], first: str | None, last: str | None) -> Sequence[Stage]:
@@ -238,11 +240,11 @@ def _group_result(
     if cancel.cancelled:
         action, outcome = stuck[0] if stuck else (None, None)
         return ExecutionResult(
-            ExecutionStatus.STOPPED, stage.name, action.name if action else None, outcome.summary if outcome else ""
+            RunEnding.STOPPED, stage.name, action.name if action else None, outcome.summary if outcome else ""
         )
     for wanted, status in (
-        (ActionStatus.FAILED, ExecutionStatus.FAILED),
-        (ActionStatus.WAITING, ExecutionStatus.WAITING),
+        (ActionStatus.FAILED, RunEnding.FAILED),
+        (ActionStatus.IN_PROGRESS, RunEnding.WAITING),
     ):
         for action, outcome in stuck:
             if outcome.status is wanted:

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from simulator.cancellation import CancelToken
-from simulator.pipeline.executor import (
-    ActionContext,
-    ActionOutcome,
-    ActionStatus,
-    ExecutionResult,
-    ExecutionStatus,
-    run_execution,
-)
+from simulator.pipeline.executor import ActionContext, ActionOutcome, ExecutionResult, RunEnding, run_execution
 from simulator.pipeline.model import Action, ActionType, Category, Pipeline, Stage, Where
+from simulator.pipeline.store.statuses import ActionStatus
 
 HERE = Where(Path("p.yml"))
 SOURCE = ActionType(Category.SOURCE, "AWS", "CodeCommit")
@@ -86,6 +80,14 @@ class Memory:
     def previous(self, stage, action):
         return self.outcomes.get((stage, action))
 
+    def stage_entered(self, stage):
+        with self.lock:
+            self.events.append(("entered", stage, ""))
+
+    def stage_left(self, stage):
+        with self.lock:
+            self.events.append(("left", stage, ""))
+
     def started(self, stage, action):
         with self.lock:
             self.events.append(("started", stage, action))
@@ -105,12 +107,14 @@ def execute(script, recorder=None, **options) -> tuple[ExecutionResult, Memory]:
 
 def test_stages_in_order_groups_ascending_and_variables_resolved_as_each_action_starts():
     script = Script()
-    result, _ = execute(script)
-    assert result == ExecutionResult(ExecutionStatus.SUCCEEDED)
+    result, recorder = execute(script)
+    assert result == ExecutionResult(RunEnding.SUCCEEDED)
     order = script.order()
     assert order[0] == "Source"
     assert sorted(order[1:3]) == ["Lint", "Unit"]
     assert order[3:] == ["Package", "Approve", "Prod"]
+    stages = [(event, stage) for event, stage, action in recorder.events if event in ("entered", "left")]
+    assert stages == [(e, s) for s in ("Source", "BuildDev", "ApproveDev", "BuildProd") for e in ("entered", "left")]
     configuration = {name: config for name, config, _ in script.calls}
     # §1.7: from earlier actions only, codepipeline's and V2 pipeline variables.
     assert configuration["Approve"] == {"CustomData": "tag 1.2.3 of abc123"}
@@ -140,9 +144,9 @@ def test_parallel_one_runs_a_group_one_at_a_time():
 @pytest.mark.parametrize(
     ("failing", "result", "never_ran"),
     [
-        ("Unit", ExecutionResult(ExecutionStatus.FAILED, "BuildDev", "Unit", "Unit said Failed"), {"Package", "Prod"}),
-        ("Package", ExecutionResult(ExecutionStatus.FAILED, "BuildDev", "Package", "Package said Failed"), {"Prod"}),
-        ("Approve", ExecutionResult(ExecutionStatus.FAILED, "ApproveDev", "Approve", "Approve said Failed"), {"Prod"}),
+        ("Unit", ExecutionResult(RunEnding.FAILED, "BuildDev", "Unit", "Unit said Failed"), {"Package", "Prod"}),
+        ("Package", ExecutionResult(RunEnding.FAILED, "BuildDev", "Package", "Package said Failed"), {"Prod"}),
+        ("Approve", ExecutionResult(RunEnding.FAILED, "ApproveDev", "Approve", "Approve said Failed"), {"Prod"}),
     ],
 )
 def test_a_failure_fails_its_stage_and_nothing_later_starts(failing, result, never_ran):
@@ -161,7 +165,7 @@ def test_a_sibling_already_running_finishes_and_one_not_started_is_abandoned():
     script = Script({"A": ActionStatus.FAILED}, delay={"A": 0.05, "B": 0.5})
     recorder = Memory()
     result = run_execution(failing_first, "e", script, recorder, cancel=CancelToken(), parallel=2)
-    assert result.status is ExecutionStatus.FAILED
+    assert result.status is RunEnding.FAILED
     statuses = {action: o.status for (_, action), o in recorder.outcomes.items()}
     assert statuses == {
         "Source": ActionStatus.SUCCEEDED,
@@ -179,7 +183,7 @@ def test_an_unresolvable_variable_fails_the_action_before_it_starts():
     script = Script()
     result = run_execution(broken, "e", script, Memory(), cancel=CancelToken())
     assert result == ExecutionResult(
-        ExecutionStatus.FAILED,
+        RunEnding.FAILED,
         "Build",
         "Build",
         "The variable #{Nope.Thing} cannot be resolved: no earlier action has the namespace 'Nope'.",
@@ -188,14 +192,14 @@ def test_an_unresolvable_variable_fails_the_action_before_it_starts():
 
 
 def test_a_waiting_gate_ends_the_run_waiting_and_a_later_run_reuses_everything_before_it():
-    script = Script({"Approve": ActionStatus.WAITING})
+    script = Script({"Approve": ActionStatus.IN_PROGRESS})
     result, recorder = execute(script)
-    assert result == ExecutionResult(ExecutionStatus.WAITING, "ApproveDev", "Approve", "Approve said Waiting")
+    assert result == ExecutionResult(RunEnding.WAITING, "ApproveDev", "Approve", "Approve said InProgress")
     # The gate is answered: the execution continues from there, nothing built is run again (§1.11 reuse).
     recorder.outcomes[("ApproveDev", "Approve")] = ActionOutcome(ActionStatus.SUCCEEDED, "looks good")
     again = Script()
     result, _ = execute(again, recorder)
-    assert result.status is ExecutionStatus.SUCCEEDED
+    assert result.status is RunEnding.SUCCEEDED
     assert again.order() == ["Prod"]
     assert again.calls[0][2] == ("Pkg", "Src", "UnitOut")
 
@@ -211,7 +215,7 @@ def test_a_cancelled_execution_stops_before_the_next_group():
 
     script = Cancelling()
     result, _ = execute(script, cancel=cancel)
-    assert (result.status, result.stage) == (ExecutionStatus.STOPPED, "BuildDev")
+    assert (result.status, result.stage) == (RunEnding.STOPPED, "BuildDev")
     assert "Package" not in script.order()
 
 
@@ -224,6 +228,6 @@ def test_from_and_until_bound_the_stages_run():
         until_stage="BuildProd",
         earlier_artifacts=earlier,
     )
-    assert result.status is ExecutionStatus.SUCCEEDED
+    assert result.status is RunEnding.SUCCEEDED
     assert script.order() == ["Prod"]
     assert script.calls[0][2] == ("Pkg", "Src")

@@ -12,8 +12,9 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from simulator.pipeline.executor import ActionOutcome, ActionStatus
+from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import Action
+from simulator.pipeline.store.statuses import ActionStatus
 
 
 def deploy(

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from simulator.pipeline.actions.deploy import deploy
-from simulator.pipeline.executor import ActionOutcome, ActionStatus
+from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import Action, ActionType, Category, Where
+from simulator.pipeline.store.statuses import ActionStatus
 
 
 def action(provider: str, inputs=("Web",)) -> Action:

@@ -4,7 +4,7 @@ The executor records through `PipelineStore`; `status`, `list`, `approve` and `p
 and the functions below. Nothing here touches Docker or the build engine.
 """
 
-from simulator.pipeline.store.approvals import SUMMARY_LIMIT, Answer, answer, open_gate, wait_for_answer
+from simulator.pipeline.store.approvals import SUMMARY_LIMIT, Answer, answer, open_gate, read_gate, wait_for_answer
 from simulator.pipeline.store.errors import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -62,6 +62,7 @@ __all__ = [
     "check_retryable",
     "open_gate",
     "prune",
+    "read_gate",
     "stage_holder",
     "stage_status_from",
     "supersede_waiting",

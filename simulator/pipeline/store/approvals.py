@@ -156,6 +156,12 @@ def wait_for_answer(
             return None
 
 
+def read_gate(store: PipelineStore, token: str) -> Approval:
+    """The gate as it stands now (after judging expiry)."""
+    store.judge()
+    return _read_gate(store, token)
+
+
 def _read_gate(store: PipelineStore, token: str) -> Approval:
     with store.db.read() as db:
         row = db.execute("SELECT * FROM approvals WHERE token = ?", (token,)).fetchone()

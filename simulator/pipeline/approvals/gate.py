@@ -1,0 +1,201 @@
+"""A manual approval action, locally (§1.12): the execution stops at the gate until a person answers.
+
+How the answer comes, in order: an answer given in advance (`--approve GATE`, `--approve-all`, `--reject GATE`),
+else at this terminal (the prompt, which also takes an answer given meanwhile from another terminal), else nobody is
+here to ask (no terminal, `--no-input`): the gate stays open, the run ends Waiting, and `pipeline approve` or
+`pipeline reject` answers later. A gate is never passed without an answer; its expiry fails it, as in the cloud.
+
+When the gate opens, the notification an SNS `NotificationArn` would receive is written to the log in its
+documented shape, and `--notify-command` gets the same JSON on its standard input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import TextIO
+
+from simulator.pipeline.approvals.prompt import Answer, ask
+from simulator.pipeline.executor import ActionContext, ActionOutcome
+from simulator.pipeline.store import (
+    ActionRef,
+    Approval,
+    ApprovalAlreadyCompletedException,
+    ApprovalStatus,
+    PipelineStore,
+    answer,
+    open_gate,
+    read_gate,
+)
+from simulator.pipeline.store.statuses import ActionStatus
+
+LOCAL_REGION = "us-east-1"
+NOTIFY_TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """How this run answers gates: in advance by name, at a terminal, or not at all (it stops there)."""
+
+    approve: frozenset[str] = frozenset()  # "Stage/Action", a stage's name or an action's name
+    reject: frozenset[str] = frozenset()
+    approve_all: bool = False
+    interactive: bool = False
+    notify_command: str | None = None
+    user: str = "local-user"
+    answers_from: int = field(default_factory=lambda: sys.stdin.fileno())
+
+
+def names(context: ActionContext) -> set[str]:
+    return {f"{context.stage.name}/{context.action.name}", context.stage.name, context.action.name}
+
+
+def run_gate(
+    context: ActionContext,
+    store: PipelineStore,
+    ref: ActionRef,
+    policy: GatePolicy,
+    console: TextIO,
+    log: Callable[[str], None],
+) -> ActionOutcome:
+    config = context.configuration
+    gate = open_gate(
+        store,
+        ref,
+        custom_data=config.get("CustomData", ""),
+        external_link=config.get("ExternalEntityLink", ""),
+        notification_arn=config.get("NotificationArn", ""),
+        timeout_minutes=context.action.timeout_minutes,
+    )
+    notification = sns_notification(context, gate)
+    log(f"Approval notification: {json.dumps(notification)}")
+    if policy.notify_command:
+        _notify(policy.notify_command, notification, log)
+    given = _in_advance(context, policy)
+    if given is not None:
+        return _answered(store, context, gate, given)
+    if not policy.interactive:
+        return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=gate.token)
+    console.write(describe(context, gate))
+    typed = ask(
+        f"Approve {context.stage.name}/{context.action.name}?",
+        answers_from=policy.answers_from,
+        to=console,
+        elsewhere=lambda: _answered_elsewhere(store, gate.token),
+        cancel=context.cancel,
+        expires_at=gate.expires_at.timestamp(),
+        by=policy.user,
+    )
+    if typed is None:
+        return _after_wait(store, gate, context)
+    return _answered(store, context, gate, typed)
+
+
+def sns_notification(context: ActionContext, gate: Approval) -> dict[str, object]:
+    """§1.12: the JSON CodePipeline publishes to the approval's SNS topic."""
+    pipeline, stage, action = context.pipeline.name, context.stage.name, context.action.name
+    console = f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{pipeline}/view?region={LOCAL_REGION}"
+    review = (
+        f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{pipeline}/executions/"
+        f"{context.execution_id}/timeline?region={LOCAL_REGION}"
+    )
+    return {
+        "region": LOCAL_REGION,
+        "consoleLink": console,
+        "approval": {
+            "pipelineName": pipeline,
+            "stageName": stage,
+            "actionName": action,
+            "token": gate.token,
+            "expires": gate.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"),
+            "externalEntityLink": gate.external_link or None,
+            "approvalReviewLink": review,
+            "customData": gate.custom_data or None,
+        },
+    }
+
+
+def describe(context: ActionContext, gate: Approval) -> str:
+    lines = [f"\nApproval needed: stage {context.stage.name}, action {context.action.name}"]
+    if gate.custom_data:
+        lines.append(f"  {gate.custom_data}")
+    if gate.external_link:
+        lines.append(f"  Review: {gate.external_link}")
+    lines.append(f"  Expires: {gate.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    lines.append(
+        f'  Or from another terminal: python -m simulator pipeline approve {context.execution_id} --summary "..."'
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _in_advance(context: ActionContext, policy: GatePolicy) -> Answer | None:
+    gate_names = names(context)
+    if gate_names & policy.reject:
+        return Answer(False, "Rejected in advance (--reject)", policy.user)
+    if policy.approve_all or gate_names & policy.approve:
+        return Answer(True, "Approved in advance (--approve)", policy.user)
+    return None
+
+
+def _answered(store: PipelineStore, context: ActionContext, gate: Approval, given: Answer) -> ActionOutcome:
+    status = ApprovalStatus.APPROVED if given.approved else ApprovalStatus.REJECTED
+    try:
+        result = answer(
+            store, context.execution_id, status=status, summary=given.summary, by=given.by, token=gate.token
+        )
+        approval = result.approval
+    except ApprovalAlreadyCompletedException:
+        approval = _read(store, gate.token)  # someone else was first: theirs stands
+    return _outcome(approval)
+
+
+def _answered_elsewhere(store: PipelineStore, token: str) -> Answer | None:
+    approval = _read(store, token)
+    if approval.status is ApprovalStatus.WAITING:
+        return None
+    return Answer(approval.status is ApprovalStatus.APPROVED, approval.summary or "", approval.answered_by or "")
+
+
+def _after_wait(store: PipelineStore, gate: Approval, context: ActionContext) -> ActionOutcome:
+    approval = _read(store, gate.token)
+    if approval.status is ApprovalStatus.WAITING and not context.cancel.cancelled:
+        return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=gate.token)
+    return _outcome(approval)
+
+
+def _outcome(approval: Approval) -> ActionOutcome:
+    said = f"{approval.status} by {approval.answered_by}" + (f": {approval.summary}" if approval.summary else "")
+    if approval.status is ApprovalStatus.APPROVED:
+        return ActionOutcome(ActionStatus.SUCCEEDED, said, external_id=approval.token)
+    if approval.status is ApprovalStatus.EXPIRED:
+        return ActionOutcome(ActionStatus.FAILED, "The approval timed out before anyone answered.")
+    if approval.status is ApprovalStatus.WAITING:
+        return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=approval.token)
+    return ActionOutcome(ActionStatus.FAILED, said, external_id=approval.token)
+
+
+def _read(store: PipelineStore, token: str) -> Approval:
+    return read_gate(store, token)
+
+
+def _notify(command: str, notification: dict[str, object], log: Callable[[str], None]) -> None:
+    try:
+        completed = subprocess.run(
+            command,
+            shell=True,
+            input=json.dumps(notification).encode(),
+            capture_output=True,
+            timeout=NOTIFY_TIMEOUT_SECONDS,
+            check=False,
+            env=os.environ.copy(),
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log(f"--notify-command did not finish: {error}")
+        return
+    if completed.returncode != 0:
+        log(f"--notify-command exited {completed.returncode}: {completed.stderr.decode(errors='replace').strip()}")

@@ -140,6 +140,12 @@ class Stage:
         orders = sorted({action.run_order for action in self.actions})
         return tuple(tuple(a for a in self.actions if a.run_order == order) for order in orders)
 
+    def action(self, name: str) -> Action:
+        for action in self.actions:
+            if action.name == name:
+                return action
+        raise KeyError(name)
+
 
 @dataclass(frozen=True)
 class PipelineVariable:

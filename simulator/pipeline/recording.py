@@ -1,0 +1,71 @@
+"""The executor's `Recorder`, kept in the execution store: what ran, what it made, and what to reuse."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from simulator.pipeline.executor import ActionOutcome
+from simulator.pipeline.model import ExecutionMode, Pipeline
+from simulator.pipeline.store import ActionRef, PipelineStore, supersede_waiting
+from simulator.pipeline.store.statuses import ActionStatus
+
+_REUSED = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
+
+
+class StoreRecorder:
+    def __init__(self, store: PipelineStore, execution_id: str, pipeline: Pipeline) -> None:
+        self.store = store
+        self.execution_id = execution_id
+        self._pipeline = pipeline
+        self._refs: dict[tuple[str, str], ActionRef] = {}
+        self._lock = threading.Lock()
+        self.superseded: list[str] = []  # older executions this one superseded at a gate (§1.10)
+
+    def previous(self, stage: str, action: str) -> ActionOutcome | None:
+        try:
+            recorded = self.store.execution(self.execution_id).stage(stage).action(action)
+        except KeyError:
+            return None
+        if recorded.status not in _REUSED:
+            return None
+        return ActionOutcome(
+            recorded.status,
+            recorded.summary,
+            dict(recorded.output_variables),
+            dict(recorded.output_artifacts),
+            recorded.external_execution_id,
+        )
+
+    def stage_entered(self, stage: str) -> None:
+        if self._pipeline.execution_mode is ExecutionMode.SUPERSEDED:
+            self.superseded += supersede_waiting(self.store, self.execution_id, stage)
+        self.store.start_stage(self.execution_id, stage)
+
+    def stage_left(self, stage: str) -> None:
+        self.store.finish_stage(self.execution_id, stage)
+
+    def started(self, stage: str, action: str) -> None:
+        is_gate = self._pipeline.stage(stage).action(action).is_approval
+        ref = self.store.start_action(self.execution_id, stage, action, owned=not is_gate)
+        with self._lock:
+            self._refs[(stage, action)] = ref
+
+    def finished(self, stage: str, action: str, outcome: ActionOutcome) -> None:
+        if outcome.status is ActionStatus.IN_PROGRESS:
+            return  # a gate left waiting: `pipeline approve` ends it
+        self.store.finish_action(
+            self.ref(stage, action),
+            outcome.status,
+            summary=outcome.summary,
+            external_execution_id=outcome.external_id,
+            output_variables=outcome.variables,
+            output_artifacts=outcome.outputs,
+        )
+
+    def ref(self, stage: str, action: str) -> ActionRef:
+        with self._lock:
+            return self._refs[(stage, action)]
+
+    def output_folder(self, stage: str, action: str, artifact: str) -> Path:
+        return self.store.artifact_folder(self.execution_id, artifact, stage=stage, action=action)

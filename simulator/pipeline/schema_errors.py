@@ -1,0 +1,61 @@
+"""Pydantic's errors about a pipeline file as diagnostics at the value (or key) each is about."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Collection, Iterator
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from simulator.diagnostics import Diagnostic, Loc, Positions, common_message, crumb, error_location, quote
+
+RULE_ERROR = "pipeline_rule"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def all_keys(*schemas: type[BaseModel]) -> frozenset[str]:
+    """Every key the schemas know, for "did you mean" hints."""
+    return frozenset(info.alias or name for schema in schemas for name, info in schema.model_fields.items())
+
+
+def validate(
+    schema: type[M],
+    data: object,
+    positions: Positions,
+    prefix: Loc = (),
+    *,
+    known_keys: Collection[str] = (),
+    named: Callable[[Loc], str] = crumb,
+    skip: Callable[[ErrorDetails], bool] = lambda _error: False,
+) -> M | list[Diagnostic]:
+    """The validated value, or the diagnostics of every error (`skip` drops errors already reported otherwise).
+
+    `prefix` is where `data` sits in the document; `named` names a location (relative to `data`) in messages.
+    """
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        found: Iterator[Diagnostic] = (
+            positions.at((*prefix, *loc), "error", _message(error, loc, named, known_keys), at_key=at_key)
+            for error in exc.errors()
+            if not skip(error)
+            for loc, at_key in [error_location(error)]
+        )
+        return list(found)
+
+
+def _message(error: ErrorDetails, loc: Loc, named: Callable[[Loc], str], known_keys: Collection[str]) -> str:
+    where = named(loc)
+    if error["type"] == RULE_ERROR:
+        return f"{where} {error['msg']}"
+    if error["type"] == "extra_forbidden":
+        name = str(loc[-1])
+        close = difflib.get_close_matches(name, sorted(known_keys), n=1, cutoff=0.75)
+        hint = f"; did you mean {quote(close[0])}?" if close else ""
+        return f"unknown key {quote(name)} in {named(loc[:-1])}{hint}"
+    if error["type"] == "enum":
+        return f"{where} must be one of {error.get('ctx', {}).get('expected', '')}, got {error['input']!r}"
+    return common_message(error, where)

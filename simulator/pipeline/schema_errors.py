@@ -30,10 +30,12 @@ def validate(
     known_keys: Collection[str] = (),
     named: Callable[[Loc], str] = crumb,
     skip: Callable[[ErrorDetails], bool] = lambda _error: False,
+    translate: Callable[[Loc], Loc] = lambda loc: loc,
 ) -> M | list[Diagnostic]:
     """The validated value, or the diagnostics of every error (`skip` drops errors already reported otherwise).
 
-    `prefix` is where `data` sits in the document; `named` names a location (relative to `data`) in messages.
+    `prefix` is where `data` sits in the document; `named` names a location (relative to `data`) in messages;
+    `translate` turns pydantic's location into the document's (a tagged union adds the tag to it).
     """
     try:
         return schema.model_validate(data)
@@ -42,7 +44,8 @@ def validate(
             positions.at((*prefix, *loc), "error", _message(error, loc, named, known_keys), at_key=at_key)
             for error in exc.errors()
             if not skip(error)
-            for loc, at_key in [error_location(error)]
+            for found_loc, at_key in [error_location(error)]
+            for loc in [translate(found_loc)]
         )
         return list(found)
 
@@ -56,6 +59,12 @@ def _message(error: ErrorDetails, loc: Loc, named: Callable[[Loc], str], known_k
         close = difflib.get_close_matches(name, sorted(known_keys), n=1, cutoff=0.75)
         hint = f"; did you mean {quote(close[0])}?" if close else ""
         return f"unknown key {quote(name)} in {named(loc[:-1])}{hint}"
+    if error["type"] == "union_tag_not_found":
+        return f"{where} needs a {str(error.get('ctx', {}).get('discriminator', 'kind')).strip(chr(39))}"
+    if error["type"] == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        key = str(ctx.get("discriminator", "kind")).strip("'")
+        return f"{where}.{key} must be one of {ctx.get('expected_tags', '')}, got {ctx.get('tag')!r}"
     if error["type"] == "enum":
         return f"{where} must be one of {error.get('ctx', {}).get('expected', '')}, got {error['input']!r}"
     return common_message(error, where)

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from simulator.diagnostics import SourceDocument
 from simulator.pipeline.cloudformation.builder import build, stack_name_of
 from simulator.pipeline.cloudformation.intrinsics import Evaluator
-from simulator.pipeline.cloudformation.source import TemplateSource, parse_template_text, read_template
+from simulator.pipeline.cloudformation.source import (
+    TemplateSource,
+    parse_template_text,
+    read_template,
+    template_from_document,
+)
 from simulator.pipeline.errors import PipelineFileError
 from simulator.pipeline.model import Pipeline
 
-__all__ = ["PipelineFileError", "load_template", "parse_template"]
+__all__ = ["PipelineFileError", "load_template", "parse_template", "template_pipeline"]
 
 
 def load_template(path: Path, parameters: Mapping[str, str] | None = None, pipeline: str | None = None) -> Pipeline:
@@ -34,3 +40,10 @@ def _load(source: TemplateSource, parameters: Mapping[str, str], pipeline: str |
     evaluator = Evaluator(source, parameters, stack_name_of(source.path))
     evaluator.check_references()
     return build(source, evaluator, pipeline)
+
+
+def template_pipeline(
+    document: SourceDocument, path: Path, parameters: Mapping[str, str] | None = None, pipeline: str | None = None
+) -> Pipeline:
+    """Like load_template, from the document already composed (the dispatcher reads each file once)."""
+    return _load(template_from_document(document, path), parameters or {}, pipeline)

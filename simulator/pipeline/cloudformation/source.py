@@ -80,7 +80,14 @@ def document_of(text: str, path: Path) -> SourceDocument:
 
 
 def parse_template_text(text: str, path: Path) -> TemplateSource:
-    document = document_of(text, path)
+    return template_from_document(document_of(text, path), path)
+
+
+def is_template(data: object) -> bool:
+    return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
+
+
+def template_from_document(document: SourceDocument, path: Path) -> TemplateSource:
     positions = Positions(path, document.nodes)
     errors = [positions.at_node(problem.node, "error", problem.message) for problem in document.problems]
     data = cast(dict[str, object], document.data)

@@ -143,9 +143,13 @@ class Evaluator:
         CloudFormation checks before it creates anything, even where the pipeline never looks."""
         known = {*self.parameters, *self.pseudo, *self.source.resources, "AWS::NoValue"}
         for section in ("Resources", "Outputs"):
-            for name, where in self._referenced_names(section):
-                if name not in known:
+            for name, where, attribute in self._referenced_names(section):
+                if name in known:
+                    continue
+                if attribute is None:
                     self._fail(where, _missing_name(name, known))
+                else:
+                    self._fail(where, _missing_resource(name, attribute, self.source.resources))
 
     # -- helpers -------------------------------------------------------------------------------------------------
 
@@ -228,24 +232,25 @@ class Evaluator:
                 self._fail(where, message + _suggest(name, self.source.parameters))
         return values
 
-    def _referenced_names(self, section: str) -> Iterator[tuple[str, Where]]:
+    def _referenced_names(self, section: str) -> Iterator[tuple[str, Where, str | None]]:
+        """Each name referenced, where, and the attribute asked for when it is a `GetAtt`."""
         if section == "Resources":
             for logical_id, resource in self.source.resources.items():
                 yield from self._names_in(resource.properties, ("Resources", logical_id, "Properties"))
         else:
             yield from self._names_in(self.source.outputs, (section,))
 
-    def _names_in(self, data: object, loc: Loc) -> Iterator[tuple[str, Where]]:
+    def _names_in(self, data: object, loc: Loc) -> Iterator[tuple[str, Where, str | None]]:
         call = function_call(data, loc)
         if call is not None:
             name, args, args_loc = call
             where = self._where_of(data, loc)
             if name == "Ref" and isinstance(args, str):
-                yield args, where
+                yield args, where, None
             elif name == "Fn::GetAtt":
                 target = _get_att_target(args)
                 if target is not None:
-                    yield target, where
+                    yield target[0], where, target[1]
             elif name == "Fn::Sub":
                 yield from _sub_names(args, where)
             yield from self._names_in(args, args_loc)
@@ -300,8 +305,7 @@ class Evaluator:
             return UNRESOLVED
         resource = self.source.resources.get(logical_id)
         if resource is None:
-            message = f"!GetAtt {logical_id}.{attribute}: no resource named {quote(logical_id)}"
-            return self._fail(where, message + _suggest(logical_id, self.source.resources))
+            return self._fail(where, _missing_resource(logical_id, attribute, self.source.resources))
         value = arns.attribute(resource.type, self.physical_name(logical_id), attribute, self.account)
         if value is None:
             message = f"!GetAtt {logical_id}.{attribute} has no local value ({resource.type}: use Arn, or a parameter)"
@@ -502,11 +506,12 @@ def _kind(value: object) -> str:
     return describe(value)
 
 
-def _get_att_target(args: object) -> str | None:
-    if isinstance(args, str):
-        return args.split(".", 1)[0]
-    if isinstance(args, list) and args and isinstance(args[0], str):
-        return args[0]
+def _get_att_target(args: object) -> tuple[str, str] | None:
+    if isinstance(args, str) and "." in args:
+        logical_id, attribute = args.split(".", 1)
+        return logical_id, attribute
+    if isinstance(args, list) and len(args) == 2 and isinstance(args[0], str):
+        return args[0], args[1] if isinstance(args[1], str) else "..."
     return None
 
 
@@ -519,7 +524,11 @@ def _missing_name(name: str, known: set[str]) -> str:
     return f"!Ref {quote(name)}: the template has no parameter or resource of that name{_suggest(name, known)}"
 
 
-def _sub_names(args: object, where: Where) -> Iterator[tuple[str, Where]]:
+def _missing_resource(logical_id: str, attribute: str, resources: Iterable[str]) -> str:
+    return f"!GetAtt {logical_id}.{attribute}: no resource named {quote(logical_id)}{_suggest(logical_id, resources)}"
+
+
+def _sub_names(args: object, where: Where) -> Iterator[tuple[str, Where, str | None]]:
     text, variables = (args[0], args[1]) if isinstance(args, list) and len(args) == 2 else (args, {})
     if not isinstance(text, str):
         return
@@ -527,4 +536,8 @@ def _sub_names(args: object, where: Where) -> Iterator[tuple[str, Where]]:
         inner = match[1].strip()
         if inner.startswith("!") or (isinstance(variables, dict) and inner in variables):
             continue
-        yield (inner.split(".", 1)[0] if "." in inner and not inner.startswith("AWS::") else inner), where
+        if "." in inner and not inner.startswith("AWS::"):
+            logical_id, attribute = inner.split(".", 1)
+            yield logical_id, where, attribute
+        else:
+            yield inner, where, None

@@ -234,7 +234,7 @@ class _Checks:
             else:
                 self.namespaces[namespace] = action
             if namespace in self.producers:
-                self.error(where, f"the namespace {quote(namespace)} is also an artifact name; they must differ (§1.6)")
+                self.error(where, f"the namespace {quote(namespace)} is also an artifact name; namespaces and artifact names must differ")
 
     # -- actions -------------------------------------------------------------------------------------------------
 

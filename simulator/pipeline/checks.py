@@ -234,7 +234,11 @@ class _Checks:
             else:
                 self.namespaces[namespace] = action
             if namespace in self.producers:
-                self.error(where, f"the namespace {quote(namespace)} is also an artifact name; namespaces and artifact names must differ")
+                self.error(
+                    where,
+                    f"the namespace {quote(namespace)} is also an artifact name; namespaces and artifact names "
+                    "must differ",
+                )
 
     # -- actions -------------------------------------------------------------------------------------------------
 

@@ -32,13 +32,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from simulator.diagnostics import Loc, Positions, SourceDocument
 from simulator.pipeline import model
 from simulator.pipeline.buildspec_text import is_inline
 from simulator.pipeline.errors import PipelineFileError
-from simulator.pipeline.schema_errors import all_keys, validate
+from simulator.pipeline.schema_errors import RULE_ERROR, all_keys, validate
 
 KINDS = ("source", "build", "test", "approval", "deploy")
 SOURCE_PROVIDERS = ("CodeStarSourceConnection", "GitHub", "CodeCommit", "S3", "ECR")
@@ -48,15 +49,24 @@ class _Native(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
-class ParameterStore(_Native):
-    parameter_store: str = Field(alias="parameter-store")
+class EnvValue(_Native):
+    """A variable's value: text, or `{parameter-store: NAME}`, or `{secrets-manager: ID}` (§1.8's types)."""
 
+    text: str | None = None
+    parameter_store: str | None = Field(None, alias="parameter-store")
+    secrets_manager: str | None = Field(None, alias="secrets-manager")
 
-class SecretsManager(_Native):
-    secrets_manager: str = Field(alias="secrets-manager")
+    @model_validator(mode="before")
+    @classmethod
+    def _text(cls, data: object) -> object:
+        # Plain text is written as itself; one model for all three keeps pydantic to one error per mistake.
+        return {"text": data} if isinstance(data, str) else data
 
-
-EnvValue = str | ParameterStore | SecretsManager
+    @model_validator(mode="after")
+    def _one(self) -> EnvValue:
+        if sum(value is not None for value in (self.text, self.parameter_store, self.secrets_manager)) != 1:
+            raise PydanticCustomError(RULE_ERROR, "must be text, {parameter-store: NAME} or {secrets-manager: ID}")
+        return self
 
 
 class _Action(_Native):
@@ -121,8 +131,8 @@ class NativePipeline(_Native):
 
 
 _KEYS = all_keys(
-    NativePipeline, NativeStage, NativeVariable, SourceAction, BuildAction, ApprovalAction, DeployAction
-) | {"parameter-store", "secrets-manager"}
+    NativePipeline, NativeStage, NativeVariable, SourceAction, BuildAction, ApprovalAction, DeployAction, EnvValue
+)
 
 _CATEGORIES = {
     "source": model.Category.SOURCE,
@@ -275,10 +285,10 @@ def _variables_json(env: dict[str, EnvValue]) -> str:
     """§1.8: CodePipeline's `EnvironmentVariables`, the JSON text the CodeBuild action reads."""
     entries = []
     for name, value in env.items():
-        if isinstance(value, ParameterStore):
+        if value.parameter_store is not None:
             entries.append({"name": name, "value": value.parameter_store, "type": "PARAMETER_STORE"})
-        elif isinstance(value, SecretsManager):
+        elif value.secrets_manager is not None:
             entries.append({"name": name, "value": value.secrets_manager, "type": "SECRETS_MANAGER"})
         else:
-            entries.append({"name": name, "value": value, "type": "PLAINTEXT"})
+            entries.append({"name": name, "value": str(value.text), "type": "PLAINTEXT"})
     return json.dumps(entries, separators=(",", ":"))

@@ -40,14 +40,22 @@ def validate(
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
+        errors = [error for error in exc.errors() if not skip(error) and not _follows(error, exc.errors())]
         found: Iterator[Diagnostic] = (
             positions.at((*prefix, *loc), "error", _message(error, loc, named, known_keys), at_key=at_key)
-            for error in exc.errors()
-            if not skip(error)
+            for error in errors
             for found_loc, at_key in [error_location(error)]
             for loc in [translate(found_loc)]
         )
         return list(found)
+
+
+def _follows(error: ErrorDetails, errors: list[ErrorDetails]) -> bool:
+    """A list found too short because its items failed says nothing the items' own errors do not."""
+    if error["type"] != "too_short":
+        return False
+    loc = error["loc"]
+    return any(other["loc"][: len(loc)] == loc and len(other["loc"]) > len(loc) for other in errors)
 
 
 def _message(error: ErrorDetails, loc: Loc, named: Callable[[Loc], str], known_keys: Collection[str]) -> str:
@@ -56,6 +64,8 @@ def _message(error: ErrorDetails, loc: Loc, named: Callable[[Loc], str], known_k
         return f"{where} {error['msg']}"
     if error["type"] == "extra_forbidden":
         name = str(loc[-1])
+        if name in known_keys:
+            return f"the key {quote(name)} does not belong in {named(loc[:-1])}"
         close = difflib.get_close_matches(name, sorted(known_keys), n=1, cutoff=0.75)
         hint = f"; did you mean {quote(close[0])}?" if close else ""
         return f"unknown key {quote(name)} in {named(loc[:-1])}{hint}"

@@ -161,7 +161,7 @@ class Evaluator:
         if isinstance(raw, Tagged):
             return Where(self.source.path, raw.line, raw.column)
         call = function_call(raw, loc)
-        if call is not None and not isinstance(raw, Tagged):
+        if call is not None:  # the long form: point at the function's key, `Fn::Sub`
             return self.source.where(call[2], at_key=True)
         return self.source.where(loc)
 

@@ -26,6 +26,16 @@ class Where:
     column: int = 1
 
 
+# Where the parts of an element were written, keyed by their CloudFormation names as a dotted path
+# ("RunOrder", "InputArtifacts.1", "Configuration.ProjectName"), whichever format the file is in: a check points
+# at the very value a person has to change, and at the element itself for anything not listed.
+Locations = Mapping[str, Where]
+
+
+def _located(locations: Locations, fallback: Where, parts: tuple[str | int, ...]) -> Where:
+    return locations.get(".".join(str(part) for part in parts), fallback)
+
+
 class PipelineType(StrEnum):
     V1 = "V1"
     V2 = "V2"
@@ -89,6 +99,7 @@ class CodeBuildProject:
     environment_variables: tuple[EnvironmentVariable, ...] = ()
     privileged: bool = False
     timeout_minutes: int = 60
+    buildspec_where: Where | None = None  # where `buildspec` was written, when it was
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,10 @@ class Action:
     # A CodeBuild action's project, resolved by the loader from `Configuration.ProjectName`; None otherwise, or
     # when the project is not defined in the file (a check reports that).
     project: CodeBuildProject | None = None
+    locations: Locations = field(default_factory=dict)
+
+    def at(self, *parts: str | int) -> Where:
+        return _located(self.locations, self.where, parts)
 
     @property
     def is_source(self) -> bool:
@@ -134,6 +149,12 @@ class Stage:
     name: str
     actions: tuple[Action, ...]
     where: Where
+    # V2 stage conditions present (`BeforeEntry`, `OnSuccess`, `OnFailure`), kept so a check can flag them on V1.
+    conditions: tuple[str, ...] = ()
+    locations: Locations = field(default_factory=dict)
+
+    def at(self, *parts: str | int) -> Where:
+        return _located(self.locations, self.where, parts)
 
     def run_order_groups(self) -> tuple[tuple[Action, ...], ...]:
         """§1.5: actions by ascending RunOrder; one group's actions run in parallel."""
@@ -166,6 +187,12 @@ class Pipeline:
     variables: tuple[PipelineVariable, ...] = ()
     # Values a NoEcho template parameter resolved to: masked like secrets wherever they appear.
     secret_values: tuple[str, ...] = ()
+    # V2 triggers (§1.9), by the source action each names (`GitConfiguration.SourceActionName`).
+    triggers: tuple[str, ...] = ()
+    locations: Locations = field(default_factory=dict)
+
+    def at(self, *parts: str | int) -> Where:
+        return _located(self.locations, self.where, parts)
 
     def actions(self) -> tuple[tuple[Stage, Action], ...]:
         return tuple((stage, action) for stage in self.stages for action in stage.actions)

@@ -1,4 +1,5 @@
-"""`simulator validate FILE...`: check buildspecs without Docker, as `FILE:LINE:COL: error: message` lines."""
+"""`simulator validate FILE...`: check buildspecs and pipeline files (a CloudFormation template or a native
+stages/*.yml, told apart by their content) without Docker, as `FILE:LINE:COL: error: message` lines."""
 
 from __future__ import annotations
 
@@ -8,23 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from simulator.buildspec import BuildspecError, load_buildspec
+from simulator.cli.commands.pipeline.options import add_template_options, load_checked
 from simulator.diagnostics import FORMATS, Diagnostic, render
 from simulator.errors import InputError
+from simulator.pipeline.loader import file_kind
 from simulator.reporting.masking import Masker
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("validate", help="check buildspecs without running them (no Docker needed)")
+    parser = subparsers.add_parser(
+        "validate", help="check buildspecs and pipeline files without running them (no Docker needed)"
+    )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--format", choices=tuple(FORMATS), default="text")
+    add_template_options(parser)
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, _masker: Masker) -> int:
+def run(args: argparse.Namespace, masker: Masker) -> int:
     diagnostics: list[Diagnostic] = []
     for path in args.files:
-        diagnostics += check(path)
-    sys.stdout.write(render(diagnostics, args.format))
+        if file_kind(path) == "other":
+            diagnostics += check(path)
+        else:
+            diagnostics += load_checked(path, dict(args.parameter), args.pipeline, masker).diagnostics
+    sys.stdout.write(masker.mask(render(diagnostics, args.format)))
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 

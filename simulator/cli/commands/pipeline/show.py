@@ -1,0 +1,31 @@
+"""`simulator pipeline show FILE`: the pipeline as the simulator reads it, checked, without running anything."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from simulator.cli.commands.pipeline.options import add_file_options, load_checked, print_diagnostics
+from simulator.errors import ExitCode
+from simulator.pipeline.describe import describe
+from simulator.reporting.masking import Masker
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "show",
+        help="print the stages, actions, artifact flow, namespaces and gates (no Docker needed)",
+        description="Print a pipeline's stages, actions with their run order, the artifact flow, namespaces and "
+        "approval gates. Errors are listed as FILE:LINE:COL lines and exit with 2.",
+    )
+    add_file_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, masker: Masker) -> int:
+    checked = load_checked(args.file, dict(args.parameter), args.pipeline, masker)
+    print_diagnostics(checked.diagnostics, masker)
+    if checked.failed or checked.pipeline is None:
+        return int(ExitCode.BAD_INPUT)
+    print(masker.mask("\n".join(describe(checked.pipeline))))
+    return int(ExitCode.SUCCEEDED)

@@ -35,6 +35,7 @@ CREATE TABLE executions (
     trigger TEXT NOT NULL,
     source_revision TEXT,
     variables TEXT NOT NULL,
+    definition TEXT NOT NULL DEFAULT '{}',
     owner_pid INTEGER,
     owner_host TEXT,
     owner_started TEXT

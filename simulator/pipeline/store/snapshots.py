@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from simulator.pipeline.model import ExecutionMode
 from simulator.pipeline.store.owner import ProcessIdentity
@@ -102,6 +103,7 @@ class Execution(ExecutionSummary):
     """Everything `pipeline status` shows: stages in the order they were entered, their actions, approvals."""
 
     variables: Mapping[str, str] = field(default_factory=dict)
+    definition: Mapping[str, Any] = field(default_factory=dict)  # how to run it again: file, revision, options
     stages: tuple[StageExecution, ...] = ()
     artifacts: Mapping[str, Path] = field(default_factory=dict)  # every artifact of the execution -> its folder
     owner: ProcessIdentity | None = None

@@ -91,6 +91,7 @@ class PipelineStore:
         source_revision: str | None = None,
         variables: Mapping[str, str] | None = None,
         mode: ExecutionMode = ExecutionMode.SUPERSEDED,
+        definition: Mapping[str, object] | None = None,
     ) -> str:
         """A new execution, InProgress and owned by this process; its id is a uuid4, as CodePipeline's."""
         execution_id = str(uuid.uuid4())
@@ -99,7 +100,7 @@ class PipelineStore:
         with self.db.write() as db:
             db.execute(
                 "INSERT INTO executions (id, pipeline, status, mode, started_at, trigger, source_revision, variables,"
-                " owner_pid, owner_host, owner_started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " definition, owner_pid, owner_host, owner_started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     execution_id,
                     pipeline,
@@ -109,6 +110,8 @@ class PipelineStore:
                     mask(trigger),
                     None if source_revision is None else mask(source_revision),
                     json.dumps({name: mask(value) for name, value in (variables or {}).items()}),
+                    # How to run it again (file, revision, options), for approve and retry; masked like the rest.
+                    mask(json.dumps(definition or {})),
                     *owner_columns(ProcessIdentity.current()),
                 ),
             )
@@ -330,6 +333,7 @@ class PipelineStore:
         return Execution(
             **{name: getattr(summary, name) for name in ExecutionSummary.__dataclass_fields__},
             variables=json.loads(row["variables"]),
+            definition=json.loads(row["definition"]),
             stages=stages,
             artifacts=artifacts,
             owner=owner_of(row),

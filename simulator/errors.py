@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     BUILD_FAILED = 1  # FAILED or TIMED_OUT
     BAD_INPUT = 2  # bad arguments, invalid buildspec, file missing
     BAD_ENVIRONMENT = 3  # no Docker engine, image missing and cannot be built
+    AWAITING_APPROVAL = 4  # a pipeline stopped at a gate nobody could answer here (no terminal, --no-input)
     STOPPED = 130  # Ctrl-C / SIGTERM
 
 

@@ -203,10 +203,10 @@ def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
         buildspec=loaded,
         source=primary,
         project=project,
-        initiator=os.environ.get("SIMULATOR_INITIATOR") or _user_name(),
+        initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
         secondary_sources=secondary,
         environment_overrides=_overrides(args),
-        local_values=_local_values(args.parameters, state),
+        local_values=local_values(args.parameters, state),
         image=args.image,
         image_map=dict(args.map_image),
         privileged=args.privileged,
@@ -262,7 +262,7 @@ def _existing_folder(path: Path, flag: str) -> Path:
     return path.resolve()
 
 
-def _local_values(given: Path | None, state: StateFolder) -> LocalValues:
+def local_values(given: Path | None, state: StateFolder) -> LocalValues:
     if given is not None:
         if not given.exists():  # a folder or a FIFO gets the loader's own sentence
             raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
@@ -270,7 +270,7 @@ def _local_values(given: Path | None, state: StateFolder) -> LocalValues:
     return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()
 
 
-def _user_name() -> str:
+def user_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.cli.commands.pipeline import show
+from simulator.cli.commands.pipeline import run, show
 
-SUBCOMMANDS = (show,)
+SUBCOMMANDS = (show, run)
 
 
 def add_parser(subparsers: Any) -> None:

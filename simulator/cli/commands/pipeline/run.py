@@ -1,0 +1,175 @@
+"""`simulator pipeline run FILE`: one execution, stage by stage, stopping at every approval gate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulator.cancellation import CancelToken
+from simulator.cli.commands.pipeline.options import (
+    add_file_options,
+    load_checked,
+    parameter,
+    print_diagnostics,
+    repository_of,
+)
+from simulator.cli.commands.run import local_values, user_name
+from simulator.cli.signals import signals_cancel
+from simulator.container.docker_session import connect
+from simulator.errors import ExitCode, InputError
+from simulator.pipeline.approvals.gate import GatePolicy
+from simulator.pipeline.executor import RunEnding
+from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
+from simulator.pipeline.store import PipelineStore
+from simulator.reporting.labelled import SharedConsole
+from simulator.reporting.masking import Masker
+from simulator.state import STATE_DIR_NAME, StateFolder
+
+ENDINGS = {
+    RunEnding.SUCCEEDED: ExitCode.SUCCEEDED,
+    RunEnding.FAILED: ExitCode.BUILD_FAILED,
+    RunEnding.STOPPED: ExitCode.STOPPED,
+    RunEnding.WAITING: ExitCode.AWAITING_APPROVAL,
+}
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run an execution: sources from git, builds in containers, a stop at every approval gate",
+        description="Run the pipeline's stages in order, actions of equal RunOrder in parallel, stopping at each "
+        "manual approval until someone answers. Example: python -m simulator pipeline run "
+        "examples/pipeline-template.yml --approve-all",
+    )
+    add_file_options(parser)
+    add_source_options(parser)
+    add_run_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What a run and a carried-on run (approve, retry) share."""
+    parser.add_argument("--parallel", type=_count, default=2, metavar="N", help="builds at once (default 2)")
+    parser.add_argument("--no-input", action="store_true", help="never prompt: stop at the first unanswered gate")
+    parser.add_argument("--approve", action="append", default=[], metavar="GATE", help="approve GATE in advance")
+    parser.add_argument("--reject", action="append", default=[], metavar="GATE", help="reject GATE in advance")
+    parser.add_argument("--approve-all", action="store_true", help="approve every gate in advance (for scripts)")
+    parser.add_argument("--notify-command", metavar="CMD", help="run CMD with each gate's SNS JSON on stdin")
+    parser.add_argument(
+        "--values",
+        dest="values_file",
+        type=Path,
+        metavar="FILE",
+        help="local values for parameter-store and secrets-manager (default: .simulator/parameters.yml)",
+    )
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source-revision", metavar="REF", help="the commit the source actions take (default HEAD)")
+    parser.add_argument(
+        "--worktree", action="store_true", help="take the working tree as it is, uncommitted files included"
+    )
+    parser.add_argument("--until", metavar="STAGE", help="stop after STAGE")
+    parser.add_argument(
+        "--variable",
+        action="append",
+        default=[],
+        type=parameter,
+        metavar="NAME=VALUE",
+        help="a V2 pipeline variable (#{variables.NAME})",
+    )
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace, masker: Masker) -> int:
+    checked = load_checked(args.file, dict(args.parameter), args.pipeline, masker)
+    print_diagnostics(checked.diagnostics, masker)
+    if checked.failed or checked.pipeline is None:
+        return int(ExitCode.BAD_INPUT)
+    if args.worktree and args.source_revision:
+        raise InputError("--worktree and --source-revision both say what the source is: give one.")
+    repository = repository_of(args.file)
+    options = RunOptions(
+        file=args.file,
+        repository=repository,
+        parameters=dict(args.parameter),
+        pipeline_id=args.pipeline,
+        source_revision=args.source_revision,
+        worktree=args.worktree,
+        parallel=args.parallel,
+        until=args.until,
+        variables=dict(args.variable),
+        json_events=args.log_format == "json",
+    )
+    with context_for(args, repository, masker) as context:
+        with signals_cancel(context.cancel):
+            outcome = start(checked.pipeline, options, context)
+        return report(outcome, context)
+
+
+def context_for(args: argparse.Namespace, repository: Path, masker: Masker) -> _Context:
+    return _Context(args, StateFolder(repository / STATE_DIR_NAME), masker)
+
+
+class _Context:
+    """The run's context, with the store closed however the run ends."""
+
+    def __init__(self, args: argparse.Namespace, state: StateFolder, masker: Masker) -> None:
+        self._args, self._state, self._masker = args, state, masker
+        self._store: PipelineStore | None = None
+
+    def __enter__(self) -> RunContext:
+        values = local_values(self._args.values_file, self._state)
+        client = connect()
+        self._store = PipelineStore(self._state, masker=self._masker)
+        interactive = not self._args.no_input and sys.stdin.isatty()
+        return RunContext(
+            client=client,
+            state=self._state,
+            store=self._store,
+            masker=self._masker,
+            console=SharedConsole(sys.stdout),
+            cancel=CancelToken(),
+            local_values=values,
+            gates=GatePolicy(
+                approve=frozenset(self._args.approve),
+                reject=frozenset(self._args.reject),
+                approve_all=self._args.approve_all,
+                interactive=interactive,
+                notify_command=self._args.notify_command,
+                user=user_name(),
+            ),
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+
+    def __exit__(self, *_: object) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def report(outcome: RunOutcome, context: RunContext) -> int:
+    result = outcome.result
+    for older in outcome.superseded:
+        print(f"Execution {older} was waiting at a gate this execution reached: it is Superseded.")
+    if result.status is RunEnding.WAITING:
+        print(
+            f"Execution {outcome.execution_id} waits at {result.stage}/{result.action}. Answer with:\n"
+            f'  python -m simulator pipeline approve {outcome.execution_id} --summary "..."\n'
+            f'  python -m simulator pipeline reject {outcome.execution_id} --summary "..."'
+        )
+    elif result.status is RunEnding.SUCCEEDED:
+        print(f"Execution {outcome.execution_id} Succeeded.")
+    else:
+        where = (
+            f" at {result.stage}/{result.action}" if result.action else f" at {result.stage}" if result.stage else ""
+        )
+        print(context.masker.mask(f"Execution {outcome.execution_id} {result.status.value}{where}: {result.summary}"))
+    return int(ENDINGS[result.status])
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 16:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of builds from 1 to 16")
+    return int(text)

@@ -1,0 +1,227 @@
+"""Starting an execution, and carrying one on (an approval answered later, a retry): the executor wired to the
+store, the build engine and the console. The command line only parses flags and prints what comes back."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docker
+
+from simulator.cancellation import CancelToken
+from simulator.codebuild.parameters import LocalValues
+from simulator.container.image.names import resolve_image_name
+from simulator.container.image.provision import ensure_image
+from simulator.errors import InputError
+from simulator.pipeline.actions.dispatch import BuildEngine, LocalActions
+from simulator.pipeline.actions.source import Revision, resolve_revision
+from simulator.pipeline.approvals.gate import GatePolicy
+from simulator.pipeline.executor import ExecutionResult, RunEnding, run_execution
+from simulator.pipeline.model import Pipeline
+from simulator.pipeline.recording import StoreRecorder
+from simulator.pipeline.store import ExecutionStatus, PipelineStore
+from simulator.reporting.labelled import SharedConsole
+from simulator.reporting.masking import Masker
+from simulator.state import StateFolder
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a run is asked to do; everything but the gate policy is kept with the execution."""
+
+    file: Path
+    repository: Path
+    parameters: Mapping[str, str] = field(default_factory=dict)  # NoEcho ones are not kept: given again if needed
+    pipeline_id: str | None = None
+    source_revision: str | None = None
+    worktree: bool = False
+    parallel: int = 2
+    until: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
+    image_map: Mapping[str, str] = field(default_factory=dict)
+    json_events: bool = False
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the process gives every run: the engine, the state, the masker, the console, the stop token."""
+
+    client: docker.DockerClient
+    state: StateFolder
+    store: PipelineStore
+    masker: Masker
+    console: SharedConsole
+    cancel: CancelToken
+    local_values: LocalValues
+    gates: GatePolicy
+    progress: Any  # Callable[[str], None]: image build progress
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    execution_id: str
+    result: ExecutionResult
+    superseded: tuple[str, ...] = ()
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def start(pipeline: Pipeline, options: RunOptions, context: RunContext) -> RunOutcome:
+    _check_stage(pipeline, options.until, "--until")
+    revision = resolve_revision(options.repository, options.source_revision, worktree=options.worktree)
+    variables = _pipeline_variables(pipeline, options.variables)
+    _ensure_images(pipeline, options, context)
+    execution_id = context.store.start_execution(
+        pipeline.name,
+        source_revision=revision.commit,
+        variables=variables,
+        mode=pipeline.execution_mode,
+        definition=_definition(pipeline, options, revision),
+    )
+    context.console.write(_started_line(pipeline, execution_id, revision))
+    return _execute(pipeline, execution_id, options, revision, variables, context)
+
+
+def carry_on(pipeline: Pipeline, execution_id: str, context: RunContext) -> RunOutcome:
+    """Continue an execution from where it stands (after a gate was answered, or for a retry)."""
+    execution = context.store.execution(execution_id)
+    definition = execution.definition
+    options = options_from(definition)
+    if fingerprint(options.file) != definition.get("fingerprint"):
+        raise InputError(
+            f"{options.file} changed since execution {execution_id} started: CodePipeline cannot carry on an "
+            "execution whose pipeline changed; start a new one with pipeline run."
+        )
+    revision = Revision(**definition["revision"])
+    _ensure_images(pipeline, options, context)
+    context.store.claim_execution(execution_id)
+    return _execute(pipeline, execution_id, options, revision, dict(execution.variables), context)
+
+
+def options_from(definition: Mapping[str, Any]) -> RunOptions:
+    return RunOptions(
+        file=Path(definition["file"]),
+        repository=Path(definition["repository"]),
+        parameters=definition.get("parameters", {}),
+        pipeline_id=definition.get("pipeline_id"),
+        parallel=int(definition.get("parallel", 2)),
+        until=definition.get("until"),
+        image_map=definition.get("image_map", {}),
+        json_events=bool(definition.get("json_events", False)),
+    )
+
+
+def _execute(
+    pipeline: Pipeline,
+    execution_id: str,
+    options: RunOptions,
+    revision: Revision,
+    variables: Mapping[str, str],
+    context: RunContext,
+) -> RunOutcome:
+    recorder = StoreRecorder(context.store, execution_id, pipeline)
+    runner = LocalActions(
+        repository=options.repository,
+        revision=revision,
+        recorder=recorder,
+        engine=BuildEngine(context.client, context.state, context.masker, context.local_values, options.image_map),
+        gates=context.gates,
+        console=context.console,
+        json_events=options.json_events,
+        buckets=context.state.root / "s3",
+    )
+    result = run_execution(
+        pipeline,
+        execution_id,
+        runner,
+        recorder,
+        cancel=context.cancel,
+        parallel=options.parallel,
+        pipeline_variables=variables,
+        until_stage=options.until,
+    )
+    _finish(context.store, execution_id, result, options)
+    return RunOutcome(execution_id, result, tuple(recorder.superseded))
+
+
+def _finish(store: PipelineStore, execution_id: str, result: ExecutionResult, options: RunOptions) -> None:
+    if result.status is RunEnding.WAITING:
+        store.release_execution(execution_id)  # nobody runs it while it waits: not judged crashed
+        return
+    ending = {
+        RunEnding.SUCCEEDED: ExecutionStatus.SUCCEEDED,
+        RunEnding.FAILED: ExecutionStatus.FAILED,
+        RunEnding.STOPPED: ExecutionStatus.STOPPED,
+    }[result.status]
+    reason = result.summary
+    if ending is ExecutionStatus.SUCCEEDED and options.until is not None and result.stage is None:
+        reason = f"ran --until {options.until}"
+    store.finish_execution(execution_id, ending, reason)
+
+
+def _definition(pipeline: Pipeline, options: RunOptions, revision: Revision) -> dict[str, Any]:
+    return {
+        "file": str(options.file.resolve()),
+        "fingerprint": fingerprint(options.file),
+        "repository": str(options.repository),
+        "parameters": {k: v for k, v in options.parameters.items() if v not in pipeline.secret_values},
+        "pipeline_id": options.pipeline_id,
+        "parallel": options.parallel,
+        "until": options.until,
+        "image_map": dict(options.image_map),
+        "json_events": options.json_events,
+        "revision": {
+            "commit": revision.commit,
+            "tree": revision.tree,
+            "message": revision.message,
+            "author_date": revision.author_date,
+            "committer_date": revision.committer_date,
+            "local_branch": revision.local_branch,
+            "worktree": revision.worktree,
+        },
+    }
+
+
+def _pipeline_variables(pipeline: Pipeline, given: Mapping[str, str]) -> dict[str, str]:
+    """V2 `#{variables.Name}`: each declared variable's default, overridden by `--variable` (§1.7)."""
+    declared = {variable.name: variable for variable in pipeline.variables}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise InputError(
+            f"--variable {unknown[0]} is not declared in the pipeline's Variables: declare it, or check its name."
+        )
+    values = {name: variable.default for name, variable in declared.items() if variable.default is not None}
+    values.update(given)
+    missing = sorted(set(declared) - set(values))
+    if missing:
+        raise InputError(f"The pipeline variable {missing[0]} has no default: pass --variable {missing[0]}=VALUE.")
+    return values
+
+
+def _check_stage(pipeline: Pipeline, name: str | None, flag: str) -> None:
+    if name is not None and name not in [stage.name for stage in pipeline.stages]:
+        stages = ", ".join(stage.name for stage in pipeline.stages)
+        raise InputError(f"{flag} {name}: the pipeline has no such stage (its stages: {stages}).")
+
+
+def _ensure_images(pipeline: Pipeline, options: RunOptions, context: RunContext) -> None:
+    images = {
+        resolve_image_name(action.project.image, options.image_map)
+        for _, action in pipeline.actions()
+        if action.is_codebuild and action.project is not None
+    }
+    for image in sorted(images):
+        ensure_image(context.client, image, context.progress)
+
+
+def _started_line(pipeline: Pipeline, execution_id: str, revision: Revision) -> str:
+    if revision.worktree:
+        source = f"the working tree with its uncommitted files (HEAD {revision.commit[:12]})"
+    else:
+        source = f"commit {revision.commit[:12]}"
+    return f"Pipeline {pipeline.name}: execution {execution_id} started from {source}\n"

@@ -38,10 +38,20 @@ def source_files(source_dir: Path) -> list[str]:
     """Paths relative to `source_dir` of what a clone would hold (or every file outside a repository)."""
     if not source_dir.is_dir():
         raise InputError(f"The source folder {source_dir} does not exist: pass an existing folder to --source.")
-    listed = git_output(source_dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    listed = (
+        None
+        if _ignored_by_git(source_dir)
+        else git_output(source_dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    )
     names = listed.split("\0") if listed is not None else _walk(source_dir)
     kept = {n for n in names if n and not _is_state_dir(n) and os.path.lexists(source_dir / n)}
     return sorted(kept)
+
+
+def _ignored_by_git(folder: Path) -> bool:
+    """A folder the surrounding repository ignores (a pipeline's artifact under `.simulator/`) is not its
+    content: its files are all staged, whatever the repository's ignore rules say."""
+    return git_output(folder, "check-ignore", "-q", ".") is not None
 
 
 def _walk(source_dir: Path) -> list[str]:

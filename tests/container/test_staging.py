@@ -82,3 +82,14 @@ def test_a_mounted_build_archive_names_no_source_folder(tmp_path):
 def test_a_mounted_build_without_own_files_gets_an_empty_archive():
     with files_archive({}) as spool, tarfile.open(fileobj=spool) as tar:
         assert tar.getnames() == []
+
+
+def test_a_folder_the_repository_ignores_is_staged_whole(tmp_path):
+    # Found running a pipeline: its artifacts live under the ignored .simulator/, and ls-files listed none of them.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text(".simulator/\n")
+    artifact = tmp_path / ".simulator" / "pipelines" / "shop" / "artifacts" / "SourceOutput"
+    (artifact / "src").mkdir(parents=True)
+    (artifact / "src" / "app.py").write_text("print()\n")
+    (artifact / ".env.example").write_text("A=1\n")
+    assert source_files(artifact) == [".env.example", "src/app.py"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.cli.commands.pipeline import run, show
+from simulator.cli.commands.pipeline import approve, run, show
 
-SUBCOMMANDS = (show, run)
+SUBCOMMANDS = (show, run, approve)
 
 
 def add_parser(subparsers: Any) -> None:

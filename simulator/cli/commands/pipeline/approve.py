@@ -1,0 +1,78 @@
+"""`simulator pipeline approve|reject EXECUTION_ID`: PutApprovalResult, locally (§1.12).
+
+The answer goes to the gate the execution waits at (or the one named). A run still waiting at its prompt in another
+terminal takes the answer and carries on there; when nobody is running the execution, `approve` carries it on here,
+in the foreground, to the next gate or the end, reusing everything already built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
+from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
+from simulator.cli.commands.run import user_name
+from simulator.cli.signals import signals_cancel
+from simulator.container.staging import default_source_dir
+from simulator.errors import ExitCode
+from simulator.pipeline.runs import carry_on, options_from
+from simulator.pipeline.store import ApprovalStatus, PipelineStore, answer
+from simulator.reporting.masking import Masker
+from simulator.state import STATE_DIR_NAME, StateFolder
+
+
+def add_parser(subparsers: Any) -> None:
+    for verb, status in (("approve", ApprovalStatus.APPROVED), ("reject", ApprovalStatus.REJECTED)):
+        parser = subparsers.add_parser(
+            verb,
+            help=f"{verb} the gate an execution waits at",
+            description=f"{verb.capitalize()} the approval an execution waits at (PutApprovalResult). Example: "
+            f'python -m simulator pipeline {verb} EXECUTION_ID --summary "checked on dev"',
+        )
+        parser.add_argument("execution_id", metavar="EXECUTION_ID")
+        parser.add_argument("--summary", default="", help="the answer's summary, at most 512 characters")
+        parser.add_argument("--stage", help="the gate's stage, when several wait")
+        parser.add_argument("--action", help="the gate's action, when several wait")
+        parser.add_argument(
+            "--parameter", action="append", default=[], type=parameter, metavar="KEY=VALUE", help=argparse.SUPPRESS
+        )
+        add_run_options(parser)
+        parser.set_defaults(handler=run, answer_status=status)
+
+
+def run(args: argparse.Namespace, masker: Masker) -> int:
+    repository = default_source_dir(Path.cwd()).resolve()
+    state = StateFolder(repository / STATE_DIR_NAME)
+    with PipelineStore(state, masker=masker) as store:
+        given = answer(
+            store,
+            args.execution_id,
+            args.stage,
+            args.action,
+            status=args.answer_status,
+            summary=args.summary,
+            by=user_name(),
+        )
+        gate = f"{given.approval.stage}/{given.approval.action}"
+        print(f"{gate} of execution {args.execution_id}: {given.approval.status}.")
+        if args.answer_status is ApprovalStatus.REJECTED:
+            print(f"Execution {args.execution_id} Failed: the gate was rejected.")
+            return int(ExitCode.SUCCEEDED)
+        if not given.continue_here:
+            print("The run waiting at that gate carries on.")
+            return int(ExitCode.SUCCEEDED)
+        definition = store.execution(args.execution_id).definition
+    options = options_from(definition)
+    parameters = {**options.parameters, **dict(args.parameter)}
+    checked = load_checked(options.file, parameters, options.pipeline_id, masker)
+    print_diagnostics(checked.diagnostics, masker)
+    if checked.failed or checked.pipeline is None:
+        return int(ExitCode.BAD_INPUT)
+    print(f"Carrying on execution {args.execution_id} from {gate}.", file=sys.stderr)
+    with context_for(args, Path(definition["repository"]), masker) as context:
+        with signals_cancel(context.cancel):
+            outcome = carry_on(checked.pipeline, args.execution_id, context)
+        return report(outcome, context)

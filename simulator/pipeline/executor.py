@@ -135,6 +135,8 @@ def run_execution(
     )
     stages = _stages_between(pipeline.stages, from_stage, until_stage)
     for stage in stages:
+        if _already_done(stage, recorder, known):
+            continue  # picked up again after this stage: it is not entered a second time
         recorder.stage_entered(stage.name)
         try:
             for group in stage.run_order_groups():
@@ -144,6 +146,16 @@ def run_execution(
         finally:
             recorder.stage_left(stage.name)
     return ExecutionResult(RunEnding.SUCCEEDED)
+
+
+def _already_done(stage: Stage, recorder: Recorder, known: _Known) -> bool:
+    earlier = [(action, recorder.previous(stage.name, action.name)) for action in stage.actions]
+    if not all(outcome is not None and outcome.done for _, outcome in earlier):
+        return False
+    for action, outcome in earlier:
+        if outcome is not None:
+            known.add(action, outcome)
+    return True
 
 
 def _stages_between(stages: Sequence[Stage], first: str | None, last: str | None) -> Sequence[Stage]:

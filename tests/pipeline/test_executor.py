@@ -198,9 +198,12 @@ def test_a_waiting_gate_ends_the_run_waiting_and_a_later_run_reuses_everything_b
     # The gate is answered: the execution continues from there, nothing built is run again (§1.11 reuse).
     recorder.outcomes[("ApproveDev", "Approve")] = ActionOutcome(ActionStatus.SUCCEEDED, "looks good")
     again = Script()
+    recorder.events.clear()
     result, _ = execute(again, recorder)
     assert result.status is RunEnding.SUCCEEDED
     assert again.order() == ["Prod"]
+    # Stages done before are not entered again (their records keep their times).
+    assert [stage for event, stage, _ in recorder.events if event == "entered"] == ["BuildProd"]
     assert again.calls[0][2] == ("Pkg", "Src", "UnitOut")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.cli.commands.pipeline import approve, run, show
+from simulator.cli.commands.pipeline import approve, run, show, status
 
-SUBCOMMANDS = (show, run, approve)
+SUBCOMMANDS = (show, run, approve, status)
 
 
 def add_parser(subparsers: Any) -> None:

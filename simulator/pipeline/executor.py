@@ -136,6 +136,7 @@ def run_execution(
     stages = _stages_between(pipeline.stages, from_stage, until_stage)
     for stage in stages:
         if _already_done(stage, recorder, known):
+            recorder.stage_left(stage.name)  # a gate answered since: its stage is settled now
             continue  # picked up again after this stage: it is not entered a second time
         recorder.stage_entered(stage.name)
         try:

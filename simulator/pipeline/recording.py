@@ -43,7 +43,13 @@ class StoreRecorder:
         self.store.start_stage(self.execution_id, stage)
 
     def stage_left(self, stage: str) -> None:
-        self.store.finish_stage(self.execution_id, stage)
+        """Settles the stage from its actions, unless it was settled already (its times stay as they were)."""
+        try:
+            recorded = self.store.execution(self.execution_id).stage(stage)
+        except KeyError:
+            return
+        if recorded.status.is_active or recorded.ended_at is None:
+            self.store.finish_stage(self.execution_id, stage)
 
     def started(self, stage: str, action: str) -> None:
         is_gate = self._pipeline.stage(stage).action(action).is_approval

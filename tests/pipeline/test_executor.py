@@ -204,6 +204,12 @@ def test_a_waiting_gate_ends_the_run_waiting_and_a_later_run_reuses_everything_b
     assert again.order() == ["Prod"]
     # Stages done before are not entered again (their records keep their times).
     assert [stage for event, stage, _ in recorder.events if event == "entered"] == ["BuildProd"]
+    assert [stage for event, stage, _ in recorder.events if event == "left"] == [
+        "Source",
+        "BuildDev",
+        "ApproveDev",
+        "BuildProd",
+    ]
     assert again.calls[0][2] == ("Pkg", "Src", "UnitOut")
 
 

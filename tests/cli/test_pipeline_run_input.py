@@ -1,0 +1,38 @@
+"""`pipeline run` with bad input: one clear message and exit 2, nothing run, no state written
+(codepipeline-semantics §7.1; the issue's bad-input list)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from simulator.cli.main import main
+from tests.conftest import FIXTURES
+
+CASES = [
+    ("template_input_never_produced", "is not produced by any action"),
+    ("template_source_outside_first_stage", "source"),
+    ("template_missing_parameter", "parameter"),
+    ("template_import_value", "ImportValue"),
+    ("template_unknown_provider", "provider"),
+    ("template_unknown_namespace", "namespace"),
+]
+
+
+@pytest.mark.parametrize(("case", "said"), CASES, ids=[case for case, _ in CASES])
+def test_a_bad_pipeline_is_refused_before_anything_runs(capsys, tmp_path, monkeypatch, case, said):
+    repository = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "pipeline" / case, repository)
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    monkeypatch.chdir(repository)
+    template = "pipeline-template.yml"
+    code = main(["pipeline", "run", template, "--no-input"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines and all(line.startswith(f"{template}:") for line in lines), captured.err
+    assert said.lower() in captured.err.lower()
+    assert not (repository / ".simulator").exists()  # no execution recorded, no state touched

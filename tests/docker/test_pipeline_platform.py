@@ -1,0 +1,76 @@
+"""The platform's pipeline, end to end, from its CloudFormation template and from stages/pipeline.yml: the same
+execution either way (issue 6 item 5; codepipeline-semantics §6, §7)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, leftover_containers, simulator
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    """The platform's buildspecs, sample code, template and native file as a repository of their own."""
+    repository = tmp_path_factory.mktemp("platform") / "shop"
+    for folder in ("buildspecs", "examples", "stages"):
+        shutil.copytree(ROOT / folder, repository / folder, ignore=shutil.ignore_patterns("target", "node_modules"))
+    quiet = {"cwd": repository, "check": True, "capture_output": True}
+    subprocess.run(["git", "init", "-q", "-b", "main"], **quiet)
+    subprocess.run(["git", "add", "-A"], **quiet)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "platform"], **quiet)
+    return repository
+
+
+def execution(repository: Path, stdout: str) -> list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]]:
+    match = re.search(r"Execution ([0-9a-f-]{36}) Succeeded\.", stdout)
+    assert match, stdout[-3000:]
+    with sqlite3.connect(repository / ".simulator" / "pipelines.db") as db:
+        rows = db.execute(
+            "SELECT stage, action, status, output_variables, output_artifacts FROM action_executions"
+            " WHERE execution_id = ? ORDER BY started_at",
+            (match.group(1),),
+        ).fetchall()
+    return [
+        (stage, action, status, tuple(sorted(json.loads(variables))), tuple(sorted(_files(json.loads(outputs)))))
+        for stage, action, status, variables, outputs in rows
+    ]
+
+
+def _files(outputs: dict[str, str]) -> list[str]:
+    return [f"{name}:{path.relative_to(folder)}" for name, folder in outputs.items() for path in _walk(Path(folder))]
+
+
+def _walk(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def test_the_template_and_the_native_file_give_the_same_execution(platform):
+    runs = {}
+    for file in ("examples/pipeline-template.yml", "stages/pipeline.yml"):
+        result = simulator(
+            "pipeline", "run", file, "--approve-all", "--values", "examples/parameters.yml", cwd=platform, timeout=900
+        )
+        assert result.code == 0, result.stdout[-3000:] + result.stderr
+        runs[file] = execution(platform, result.stdout)
+    template, native = runs.values()
+    assert [row[:3] for row in template] == [
+        ("Source", "Source", "Succeeded"),
+        ("BuildDev", "BuildDev", "Succeeded"),
+        ("ApproveDev", "ApproveDev", "Succeeded"),
+        ("BuildProd", "BuildProd", "Succeeded"),
+        ("ApproveProd", "ApproveProd", "Succeeded"),
+    ]
+    assert template == native
+    build_dev = template[1]
+    assert "BUILD_VERSION" in build_dev[3]
+    assert build_dev[4], "the dev build hands an artifact to the next stages"
+    assert leftover_containers() == []

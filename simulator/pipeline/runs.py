@@ -42,6 +42,7 @@ class RunOptions:
     until: str | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
     image_map: Mapping[str, str] = field(default_factory=dict)
+    environment: Mapping[str, str] = field(default_factory=dict)  # --env: above every build's variables
     json_events: bool = False
 
 
@@ -112,6 +113,7 @@ def options_from(definition: Mapping[str, Any]) -> RunOptions:
         parallel=int(definition.get("parallel", 2)),
         until=definition.get("until"),
         image_map=definition.get("image_map", {}),
+        environment=definition.get("environment", {}),
         json_events=bool(definition.get("json_events", False)),
     )
 
@@ -129,7 +131,14 @@ def _execute(
         repository=options.repository,
         revision=revision,
         recorder=recorder,
-        engine=BuildEngine(context.client, context.state, context.masker, context.local_values, options.image_map),
+        engine=BuildEngine(
+            context.client,
+            context.state,
+            context.masker,
+            context.local_values,
+            options.image_map,
+            options.environment,
+        ),
         gates=context.gates,
         console=context.console,
         json_events=options.json_events,
@@ -174,6 +183,7 @@ def _definition(pipeline: Pipeline, options: RunOptions, revision: Revision) -> 
         "parallel": options.parallel,
         "until": options.until,
         "image_map": dict(options.image_map),
+        "environment": dict(options.environment),
         "json_events": options.json_events,
         "revision": {
             "commit": revision.commit,

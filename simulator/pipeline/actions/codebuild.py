@@ -67,14 +67,20 @@ def build_request(
     inputs: BuildInputs,
     local_values: LocalValues,
     image_map: Mapping[str, str],
+    local_overrides: Mapping[str, str] | None = None,
 ) -> BuildRequest:
+    """`local_overrides` (`pipeline run --env`) beat every other variable, as `run --env` does: a local knob such
+    as SKIP_TESTS that the cloud run never sets."""
     primary_name = action.primary_source
     if primary_name is None or primary_name not in inputs.artifacts:
         raise ActionInputError(
             f"The action {action.name} has no primary source: name one of its inputs in PrimarySource."
         )
     primary = inputs.artifacts[primary_name]
-    plain, parameters, secrets = _typed({v.name: v for v in (*project.environment_variables, *action_variables)})
+    local = tuple(EnvironmentVariable(name, value) for name, value in (local_overrides or {}).items())
+    plain, parameters, secrets = _typed(
+        {v.name: v for v in (*project.environment_variables, *action_variables, *local)}
+    )
     outputs = action.output_artifacts
     return BuildRequest(
         buildspec=_buildspec(project, primary),

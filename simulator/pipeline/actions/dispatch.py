@@ -35,6 +35,7 @@ class BuildEngine:
     masker: Masker
     local_values: LocalValues
     image_map: Mapping[str, str]
+    overrides: Mapping[str, str]  # `pipeline run --env`: above every build's own variables
 
 
 @dataclass
@@ -101,6 +102,7 @@ class LocalActions:
                 inputs,
                 self.engine.local_values,
                 self.engine.image_map,
+                self.engine.overrides,
             )
         except ActionInputError as error:
             return ActionOutcome(ActionStatus.FAILED, str(error))

@@ -80,6 +80,14 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a V2 pipeline variable (#{variables.NAME})",
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        type=parameter,
+        metavar="NAME=VALUE",
+        help="a variable every build gets, above its own (SKIP_TESTS=true: the platform's buildspec skips tests)",
+    )
     parser.add_argument("--log-format", choices=("text", "json"), default="text")
 
 
@@ -101,6 +109,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         parallel=args.parallel,
         until=args.until,
         variables=dict(args.variable),
+        environment=dict(args.env),
         json_events=args.log_format == "json",
     )
     with context_for(args, repository, masker) as context:

@@ -12,7 +12,7 @@ from typing import Any
 
 from simulator.container.staging import default_source_dir
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.store import Execution, PipelineStore
+from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
 from simulator.reporting.pipeline_page import execution_page, write_page
 from simulator.reporting.pipeline_status import status_lines, wants_colour

@@ -257,3 +257,24 @@ def test_every_text_is_masked_then_escaped(tmp_path):
     assert "Review ApproveDev &amp; sign" in page
     assert "&lt;b&gt;unbolded&lt;/b&gt;" in page and "<b>" not in page
     assert "<script" not in page and 'http-equiv="Content-Security-Policy" content="default-src \'none\'' in page
+
+
+def test_a_page_into_a_missing_folder_is_refused_with_one_sentence_and_nothing_written(tmp_path):
+    execution_id = record_execution(tmp_path)
+    page = tmp_path / "nowhere" / "execution.html"
+    result = simulator("pipeline", "status", execution_id, "--html", str(page), cwd=tmp_path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == f"error: --html {page}: the folder {page.parent} does not exist.\n"
+    assert not page.parent.exists()
+
+
+def test_a_page_over_an_older_one_replaces_it_whole(tmp_path):
+    execution_id = record_execution(tmp_path)
+    page = tmp_path / "execution.html"
+    page.write_text("old")
+    page.chmod(0o600)
+    result = simulator("pipeline", "status", execution_id, "--html", str(page), cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert page.read_text().startswith("<!DOCTYPE html>") and page.read_text().endswith("</html>\n")
+    assert page.stat().st_mode & 0o777 == 0o600  # write_atomic keeps the file's mode
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".execution.html")] == []

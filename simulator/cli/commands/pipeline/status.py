@@ -69,8 +69,9 @@ def run_status(args: argparse.Namespace, masker: Masker) -> int:
             execution_id = newest[0].id
         execution = store.execution(execution_id)
     now = datetime.now(UTC)
+    if args.html is not None:  # first, so a page that cannot be written is the one thing said
+        write_page(args.html, execution_page(execution, masker, now=now))
     print("\n".join(status_lines(execution, now=now, colour=wants_colour(sys.stdout, os.environ))))
     if args.html is not None:
-        write_page(args.html, execution_page(execution, masker, now=now))
         print(f"Wrote {args.html}")
     return int(ExitCode.SUCCEEDED)

@@ -84,7 +84,9 @@ def _details(action: ActionExecution, paint: _Paint) -> list[str]:
         details += _approval_lines(action.approval, paint)
     elif action.summary and action.status is not ActionStatus.SUCCEEDED:
         details.append(action.summary)
-    if action.error and action.error != action.summary:
+    answered = action.approval is not None and action.approval.answered_by is not None
+    # A rejection's error repeats the answer's line ("Rejected by bob: ..."): said once.
+    if action.error and action.error != action.summary and not answered:
         details.append(paint.status(action.error, ActionStatus.FAILED))
     details += [f"{name}={value}" for name, value in action.output_variables.items()]
     return details

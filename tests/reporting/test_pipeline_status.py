@@ -176,6 +176,38 @@ CASES = [
         execution(
             ExecutionStatus.FAILED,
             StageExecution(
+                "ApproveProd",
+                StageStatus.FAILED,
+                at(10),
+                at(70),
+                (
+                    action(
+                        "Approve",
+                        ActionStatus.FAILED,
+                        10,
+                        70,
+                        error="Rejected by bob: not on a Friday",
+                        approval=gate(
+                            ApprovalStatus.REJECTED, summary="not on a Friday", answered_by="bob", answered_at=at(70)
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        [
+            f"Execution {ID} of shop: Failed",
+            "  started 2026-12-02 06:00:00, 40.0s",
+            "",
+            "● ApproveProd  Failed  1m 00s",
+            "│  ✘ Approve  Failed     1m 00s",
+            '│      Rejected by bob at 2026-12-02 06:01:10: "not on a Friday"',
+        ],
+        id="a rejected gate: the answer once, not again as the action's error (§1.12)",
+    ),
+    pytest.param(
+        execution(
+            ExecutionStatus.FAILED,
+            StageExecution(
                 "ApproveDev",
                 StageStatus.FAILED,
                 at(10),

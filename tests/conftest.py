@@ -36,6 +36,11 @@ def docker_problem() -> str | None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("browser") is not None and shutil.which("chromium") is None:
+        problem = "chromium is not installed; run scripts/ensure-chromium"
+        if IN_CI:
+            pytest.fail(f"The browser test cannot run in CI: {problem}", pytrace=False)
+        pytest.skip(problem)
     if item.get_closest_marker("docker") is None:
         return
     problem = docker_problem()

@@ -4,24 +4,19 @@
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+import os
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from simulator.container.staging import default_source_dir
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.store import Execution, PipelineStore
-from simulator.pipeline.store.statuses import ActionStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
+from simulator.reporting.pipeline_page import execution_page, write_page
+from simulator.reporting.pipeline_status import status_lines, wants_colour
 from simulator.state import STATE_DIR_NAME, StateFolder
-
-MARKS = {
-    ActionStatus.SUCCEEDED: "✔",
-    ActionStatus.FAILED: "✘",
-    ActionStatus.IN_PROGRESS: "…",
-    ActionStatus.ABANDONED: "-",
-    ActionStatus.SKIPPED: "↷",
-}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -31,6 +26,12 @@ def add_parser(subparsers: Any) -> None:
         description="Show an execution as a chain of stages. Example: python -m simulator pipeline status",
     )
     status.add_argument("execution_id", nargs="?", metavar="EXECUTION_ID")
+    status.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write the execution as one self-contained HTML page (nothing loaded from the network)",
+    )
     status.set_defaults(handler=run_status)
     listing = subparsers.add_parser(
         "list",
@@ -66,32 +67,11 @@ def run_status(args: argparse.Namespace, masker: Masker) -> int:
             if not newest:
                 raise InputError("No execution is recorded yet: run one with pipeline run.")
             execution_id = newest[0].id
-        print("\n".join(status_lines(store.execution(execution_id))))
+        execution = store.execution(execution_id)
+    now = datetime.now(UTC)
+    if args.html is not None:  # first, so a page that cannot be written is the one thing said
+        write_page(args.html, execution_page(execution, masker, now=now))
+    print("\n".join(status_lines(execution, now=now, colour=wants_colour(sys.stdout, os.environ))))
+    if args.html is not None:
+        print(f"Wrote {args.html}")
     return int(ExitCode.SUCCEEDED)
-
-
-def status_lines(execution: Execution) -> list[str]:
-    lines = [f"Execution {execution.id} of {execution.pipeline}: {execution.status}"]
-    if execution.status_reason and execution.status is not ExecutionStatus.SUCCEEDED:
-        lines.append(f"  {execution.status_reason}")
-    for stage in execution.stages:
-        lines.append(f"{'│' if stage is not execution.stages[0] else ' '}")
-        took = _took(stage.ended_at - stage.started_at if stage.ended_at else None)
-        lines.append(f"● {stage.name}  {stage.status}{took}")
-        for action in stage.actions:
-            mark = MARKS.get(action.status, "?")
-            lines.append(f"  {mark} {action.name}  {action.status}{_took(action.duration)}")
-            if action.summary and (action.status is not ActionStatus.SUCCEEDED or action.approval is not None):
-                lines.append(f"      {action.summary}")
-            if action.approval is not None and action.approval.answered_by:
-                approval = action.approval
-                lines.append(f"      answered by {approval.answered_by} at {approval.answered_at:%Y-%m-%d %H:%M:%S}")
-            for name, value in action.output_variables.items():
-                lines.append(f"      {name}={value}")
-        if stage.status is StageStatus.FAILED:
-            break
-    return lines
-
-
-def _took(duration: timedelta | None) -> str:
-    return "" if duration is None else f"  {duration.total_seconds():.1f}s"

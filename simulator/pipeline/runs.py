@@ -93,15 +93,23 @@ def carry_on(pipeline: Pipeline, execution_id: str, context: RunContext) -> RunO
     execution = context.store.execution(execution_id)
     definition = execution.definition
     options = options_from(definition)
-    if fingerprint(options.file) != definition.get("fingerprint"):
-        raise InputError(
-            f"{options.file} changed since execution {execution_id} started: CodePipeline cannot carry on an "
-            "execution whose pipeline changed; start a new one with pipeline run."
-        )
+    check_unchanged(options.file, definition, execution_id)
     revision = Revision(**definition["revision"])
     _ensure_images(pipeline, options, context)
     context.store.claim_execution(execution_id)
     return _execute(pipeline, execution_id, options, revision, dict(execution.variables), context)
+
+
+def check_unchanged(file: Path, definition: Mapping[str, Any], execution_id: str) -> None:
+    try:
+        same = fingerprint(file) == definition.get("fingerprint")
+    except OSError:
+        same = False
+    if not same:
+        raise InputError(
+            f"{file} changed (or is gone) since execution {execution_id} started: CodePipeline cannot carry on an "
+            "execution whose pipeline changed; start a new one with pipeline run."
+        )
 
 
 def options_from(definition: Mapping[str, Any]) -> RunOptions:

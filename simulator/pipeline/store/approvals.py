@@ -106,6 +106,11 @@ def answer(
         execution = store._require_execution(db, execution_id)
         gates = _gates(db, execution_id, stage, action, token)
         waiting = [gate for gate in gates if gate["status"] == ApprovalStatus.WAITING]
+        if waiting and not ExecutionStatus(execution["status"]).is_active:
+            # Found by the review: a gate left open by a run stopped at its prompt took an answer nothing used.
+            raise InvalidApprovalTokenException(
+                f"execution {execution_id} is {execution['status']}: its gates can no longer be answered."
+            )
         if len(waiting) > 1:
             names = ", ".join(f"{g['stage']}/{g['action']}" for g in waiting)
             raise ValidationException(f"several approvals wait in execution {execution_id} ({names}): name one.")

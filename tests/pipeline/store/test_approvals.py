@@ -309,3 +309,15 @@ def test_waiting_for_an_unknown_token_is_refused(store):
     with pytest.raises(InvalidApprovalTokenException) as refusal:
         wait_for_answer(store, "nope", poll_seconds=0.01)
     assert str(refusal.value) == "InvalidApprovalTokenException: no approval has the token 'nope'."
+
+
+def test_a_gate_left_open_by_a_stopped_run_takes_no_answer(store):
+    # Found by the review: Ctrl-C at the prompt left the gate Waiting on a Stopped execution, and approve said
+    # "the run waiting at that gate carries on" while nothing ran.
+    execution_id, _ = _at_gate(store)
+    store.finish_execution(execution_id, ExecutionStatus.STOPPED)
+    with pytest.raises(InvalidApprovalTokenException) as refusal:
+        answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="late", by="a")
+    assert str(refusal.value) == (
+        f"InvalidApprovalTokenException: execution {execution_id} is Stopped: its gates can no longer be answered."
+    )

@@ -18,8 +18,8 @@ from simulator.cli.commands.run import user_name
 from simulator.cli.signals import signals_cancel
 from simulator.container.staging import default_source_dir
 from simulator.errors import ExitCode
-from simulator.pipeline.runs import carry_on, options_from
-from simulator.pipeline.store import ApprovalStatus, PipelineStore, answer
+from simulator.pipeline.runs import carry_on, check_unchanged, options_from
+from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
 from simulator.reporting.masking import Masker
 from simulator.state import STATE_DIR_NAME, StateFolder
 
@@ -47,32 +47,51 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     repository = default_source_dir(Path.cwd()).resolve()
     state = StateFolder(repository / STATE_DIR_NAME)
     with PipelineStore(state, masker=masker) as store:
-        given = answer(
-            store,
-            args.execution_id,
-            args.stage,
-            args.action,
-            status=args.answer_status,
-            summary=args.summary,
-            by=user_name(),
-        )
+        definition = store.execution(args.execution_id).definition
+    approving = args.answer_status is ApprovalStatus.APPROVED
+    if not approving:
+        with PipelineStore(state, masker=masker) as store:
+            rejected = _answer(store, args)
+        print(f"{rejected.approval.stage}/{rejected.approval.action} of execution {args.execution_id}: Rejected.")
+        print(f"Execution {args.execution_id} Failed: the gate was rejected.")
+        return int(ExitCode.SUCCEEDED)
+    pipeline = None
+    if approving and definition:
+        # Everything carrying on needs is checked before the answer is given: an answer recorded and then a
+        # failure to carry on would leave an approved gate nobody can take further.
+        options = options_from(definition)
+        parameters = {**options.parameters, **dict(args.parameter)}
+        checked = load_checked(options.file, parameters, options.pipeline_id, masker)
+        print_diagnostics(checked.diagnostics, masker)
+        if checked.failed or checked.pipeline is None:
+            return int(ExitCode.BAD_INPUT)
+        check_unchanged(options.file, definition, args.execution_id)
+        pipeline = checked.pipeline
+    with context_for(args, Path(definition.get("repository", repository)), masker) as context:
+        given = _answer(context.store, args)
         gate = f"{given.approval.stage}/{given.approval.action}"
         print(f"{gate} of execution {args.execution_id}: {given.approval.status}.")
-        if args.answer_status is ApprovalStatus.REJECTED:
-            print(f"Execution {args.execution_id} Failed: the gate was rejected.")
-            return int(ExitCode.SUCCEEDED)
-        if not given.continue_here:
+        if not given.continue_here or pipeline is None:
             print("The run waiting at that gate carries on.")
             return int(ExitCode.SUCCEEDED)
-        definition = store.execution(args.execution_id).definition
-    options = options_from(definition)
-    parameters = {**options.parameters, **dict(args.parameter)}
-    checked = load_checked(options.file, parameters, options.pipeline_id, masker)
-    print_diagnostics(checked.diagnostics, masker)
-    if checked.failed or checked.pipeline is None:
-        return int(ExitCode.BAD_INPUT)
-    print(f"Carrying on execution {args.execution_id} from {gate}.", file=sys.stderr)
-    with context_for(args, Path(definition["repository"]), masker) as context:
-        with signals_cancel(context.cancel):
-            outcome = carry_on(checked.pipeline, args.execution_id, context)
+        print(f"Carrying on execution {args.execution_id} from {gate}.", file=sys.stderr)
+        try:
+            with signals_cancel(context.cancel):
+                outcome = carry_on(pipeline, args.execution_id, context)
+        except BaseException:
+            # Not carried on after all: nobody runs it, and another approve or a retry can take it further.
+            context.store.release_execution(args.execution_id)
+            raise
         return report(outcome, context)
+
+
+def _answer(store: PipelineStore, args: argparse.Namespace) -> Answer:
+    return answer(
+        store,
+        args.execution_id,
+        args.stage,
+        args.action,
+        status=args.answer_status,
+        summary=args.summary,
+        by=user_name(),
+    )

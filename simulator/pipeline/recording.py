@@ -7,7 +7,7 @@ from pathlib import Path
 
 from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import ExecutionMode, Pipeline
-from simulator.pipeline.store import ActionRef, PipelineStore, supersede_waiting
+from simulator.pipeline.store import ActionRef, Approval, ApprovalStatus, PipelineStore, supersede_waiting
 from simulator.pipeline.store.statuses import ActionStatus
 
 _REUSED = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
@@ -53,9 +53,25 @@ class StoreRecorder:
 
     def started(self, stage: str, action: str) -> None:
         is_gate = self._pipeline.stage(stage).action(action).is_approval
-        ref = self.store.start_action(self.execution_id, stage, action, owned=not is_gate)
+        waiting = self.waiting_gate(stage, action) if is_gate else None
+        if waiting is not None:
+            # The gate is still open from an earlier run: the same attempt and token wait on, none is reopened.
+            ref = ActionRef(self.execution_id, stage, action, waiting[0])
+        else:
+            ref = self.store.start_action(self.execution_id, stage, action, owned=not is_gate)
         with self._lock:
             self._refs[(stage, action)] = ref
+
+    def waiting_gate(self, stage: str, action: str) -> tuple[int, Approval] | None:
+        """The attempt and approval of a gate of this action still waiting for its answer."""
+        try:
+            recorded = self.store.execution(self.execution_id).stage(stage).action(action)
+        except KeyError:
+            return None
+        approval = recorded.approval
+        if approval is None or approval.status is not ApprovalStatus.WAITING:
+            return None
+        return recorded.attempt, approval
 
     def finished(self, stage: str, action: str, outcome: ActionOutcome) -> None:
         if outcome.status is ActionStatus.IN_PROGRESS:

@@ -199,3 +199,35 @@ def test_the_execution_record_is_json_free_of_secrets_and_kept_per_action(fixtur
         p.name for p in (source / ".simulator" / "pipelines" / "shop-chain" / execution / "logs").rglob("*.log")
     )
     assert logs == ["Lint.1.log", "Package.1.log", "Publish.1.log", "Unit.1.log"]
+
+
+def test_two_gates_side_by_side_are_answered_one_by_one_and_never_reopened(fixture_source):
+    # Found by the review: a carried-on run reopened the other waiting gate as a new attempt with a new token,
+    # after which no answer could name it; the hint also named no gate.
+    source = fixture_source("pipeline_chain")
+    pipeline = source / PIPELINE
+    pipeline.write_text(
+        pipeline.read_text().replace(
+            "      - {name: Gate, kind: approval,",
+            "      - {name: Security, kind: approval, custom-data: 'Security review'}\n"
+            "      - {name: Gate, kind: approval,",
+        )
+    )
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "two gates"], cwd=source)
+    first = simulator("pipeline", "run", PIPELINE, "--no-input", cwd=source)
+    assert first.code == 4, first.stdout[-3000:] + first.stderr
+    execution = execution_id(first.stdout)
+    assert f"Execution {execution} waits at 2 gates. Answer each with:" in first.stdout
+    assert (
+        f'  python -m simulator pipeline approve {execution} --stage Approve --action Security --summary "..."'
+        in first.stdout.splitlines()
+    )
+    one = simulator("pipeline", "approve", execution, "--action", "Security", "--summary", "ok", cwd=source)
+    assert one.code == 4, one.stdout[-3000:] + one.stderr
+    assert f"Execution {execution} waits at Approve/Gate. Answer with:" in one.stdout
+    two = simulator("pipeline", "approve", execution, "--action", "Gate", "--summary", "ship", cwd=source)
+    assert two.code == 0, two.stdout[-3000:] + two.stderr
+    attempts = store_rows(
+        source, "SELECT action, count(*) FROM approvals WHERE execution_id = ? GROUP BY action", execution
+    )
+    assert sorted(attempts) == [("Gate", 1), ("Security", 1)]

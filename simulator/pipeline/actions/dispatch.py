@@ -55,7 +55,16 @@ class LocalActions:
             return self._source(context)
         if action.is_approval:
             ref = self.recorder.ref(context.stage.name, action.name)
-            return run_gate(context, self.recorder.store, ref, self.gates, cast(TextIO, self.console), self._say)
+            waiting = self.recorder.waiting_gate(context.stage.name, action.name)
+            return run_gate(
+                context,
+                self.recorder.store,
+                ref,
+                self.gates,
+                cast(TextIO, self.console),
+                self._say,
+                opened=waiting[1] if waiting else None,
+            )
         if action.is_codebuild:
             return self._build(context)
         if action.type.category is Category.DEPLOY:

@@ -15,11 +15,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TextIO
 
+from simulator.cancellation import CancelToken
 from simulator.pipeline.approvals.prompt import Answer, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.store import (
@@ -35,6 +37,7 @@ from simulator.pipeline.store import (
 from simulator.pipeline.store.statuses import ActionStatus
 
 LOCAL_REGION = "us-east-1"
+_ONE_PROMPT = threading.Lock()
 NOTIFY_TIMEOUT_SECONDS = 30
 
 
@@ -62,9 +65,11 @@ def run_gate(
     policy: GatePolicy,
     console: TextIO,
     log: Callable[[str], None],
+    opened: Approval | None = None,
 ) -> ActionOutcome:
+    """`opened`: the gate is open already (an earlier run stopped at it): it waits on with its token."""
     config = context.configuration
-    gate = open_gate(
+    gate = opened or open_gate(
         store,
         ref,
         custom_data=config.get("CustomData", ""),
@@ -72,22 +77,34 @@ def run_gate(
         notification_arn=config.get("NotificationArn", ""),
         timeout_minutes=context.action.timeout_minutes,
     )
-    notification = sns_notification(context, gate)
-    log(f"Approval notification: {json.dumps(notification)}")
-    if policy.notify_command:
-        _notify(policy.notify_command, notification, log)
+    if opened is None:
+        notification = sns_notification(context, gate)
+        log(f"Approval notification: {json.dumps(notification)}")
+        if policy.notify_command:
+            _notify(policy.notify_command, notification, log)
     given = _in_advance(context, policy)
     if given is not None:
         return _answered(store, context, gate, given)
     if not policy.interactive:
         return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=gate.token)
+    with _ONE_PROMPT:  # gates of one run-order group wait side by side, but ask at the terminal one at a time
+        return _ask_here(context, store, gate, policy, console)
+
+
+def _ask_here(
+    context: ActionContext, store: PipelineStore, gate: Approval, policy: GatePolicy, console: TextIO
+) -> ActionOutcome:
+    answered = _answered_elsewhere(store, gate.token)  # while another gate was being asked
+    if answered is not None:
+        return _outcome(read_gate(store, gate.token))
     console.write(describe(context, gate))
+    closed = CancelToken()
     typed = ask(
         f"Approve {context.stage.name}/{context.action.name}?",
         answers_from=policy.answers_from,
         to=console,
-        elsewhere=lambda: _answered_elsewhere(store, gate.token),
-        cancel=context.cancel,
+        elsewhere=lambda: _answered_elsewhere(store, gate.token, closed),
+        cancel=_Either(context.cancel, closed),
         expires_at=gate.expires_at.timestamp(),
         by=policy.user,
     )
@@ -154,17 +171,30 @@ def _answered(store: PipelineStore, context: ActionContext, gate: Approval, give
     return _outcome(approval)
 
 
-def _answered_elsewhere(store: PipelineStore, token: str) -> Answer | None:
+def _answered_elsewhere(store: PipelineStore, token: str, closed: CancelToken | None = None) -> Answer | None:
+    """An answer given elsewhere; a gate closed without one (superseded, expired) ends the prompt instead."""
     approval = _read(store, token)
-    if approval.status is ApprovalStatus.WAITING:
-        return None
-    return Answer(approval.status is ApprovalStatus.APPROVED, approval.summary or "", approval.answered_by or "")
+    if approval.status.is_answer:
+        return Answer(approval.status is ApprovalStatus.APPROVED, approval.summary or "", approval.answered_by or "")
+    if approval.status is not ApprovalStatus.WAITING and closed is not None:
+        closed.cancel(str(approval.status))
+    return None
+
+
+class _Either:
+    def __init__(self, *tokens: CancelToken) -> None:
+        self._tokens = tokens
+
+    @property
+    def cancelled(self) -> bool:
+        return any(token.cancelled for token in self._tokens)
 
 
 def _after_wait(store: PipelineStore, gate: Approval, context: ActionContext) -> ActionOutcome:
     approval = _read(store, gate.token)
-    if approval.status is ApprovalStatus.WAITING and not context.cancel.cancelled:
-        return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=gate.token)
+    if approval.status is ApprovalStatus.WAITING and context.cancel.cancelled:
+        # Stopped at the prompt: the gate goes with its run (the store refuses answers to an ended execution).
+        return ActionOutcome(ActionStatus.ABANDONED, "stopped while waiting for an approval", external_id=gate.token)
     return _outcome(approval)
 
 
@@ -174,6 +204,8 @@ def _outcome(approval: Approval) -> ActionOutcome:
         return ActionOutcome(ActionStatus.SUCCEEDED, said, external_id=approval.token)
     if approval.status is ApprovalStatus.EXPIRED:
         return ActionOutcome(ActionStatus.FAILED, "The approval timed out before anyone answered.")
+    if approval.status is ApprovalStatus.SUPERSEDED:
+        return ActionOutcome(ActionStatus.ABANDONED, "Superseded: a newer execution reached this stage (§1.10).")
     if approval.status is ApprovalStatus.WAITING:
         return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=approval.token)
     return ActionOutcome(ActionStatus.FAILED, said, external_id=approval.token)

@@ -13,11 +13,16 @@ import select
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
-
-from simulator.cancellation import CancelToken
+from typing import Protocol, TextIO
 
 MAX_SUMMARY = 512  # PutApprovalResult's summary: 0 to 512 characters
+
+
+class Stop(Protocol):
+    """What ends the wait without an answer: the run's cancel token, or the gate closing (superseded)."""
+
+    @property
+    def cancelled(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ def ask(
     answers_from: int,
     to: TextIO,
     elsewhere: Callable[[], Answer | None],
-    cancel: CancelToken,
+    cancel: Stop,
     expires_at: float,
     by: str,
     poll_seconds: float = 0.5,

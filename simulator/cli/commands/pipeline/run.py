@@ -163,11 +163,16 @@ def report(outcome: RunOutcome, context: RunContext) -> int:
     for older in outcome.superseded:
         print(f"Execution {older} was waiting at a gate this execution reached: it is Superseded.")
     if result.status is RunEnding.WAITING:
-        print(
-            f"Execution {outcome.execution_id} waits at {result.stage}/{result.action}. Answer with:\n"
-            f'  python -m simulator pipeline approve {outcome.execution_id} --summary "..."\n'
-            f'  python -m simulator pipeline reject {outcome.execution_id} --summary "..."'
-        )
+        gates = context.store.execution(outcome.execution_id).waiting_approvals
+        if len(gates) > 1:  # each answer names its gate
+            names = [f" --stage {gate.stage} --action {gate.action}" for gate in gates]
+            print(f"Execution {outcome.execution_id} waits at {len(gates)} gates. Answer each with:")
+        else:
+            names = [""]
+            print(f"Execution {outcome.execution_id} waits at {result.stage}/{result.action}. Answer with:")
+        for name in names:
+            print(f'  python -m simulator pipeline approve {outcome.execution_id}{name} --summary "..."')
+            print(f'  python -m simulator pipeline reject {outcome.execution_id}{name} --summary "..."')
     elif result.status is RunEnding.SUCCEEDED:
         print(f"Execution {outcome.execution_id} Succeeded.")
     else:

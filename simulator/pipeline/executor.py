@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.cancellation import CancelToken
+from simulator.errors import SimulatorError
 from simulator.pipeline.model import Action, Pipeline, Stage
 from simulator.pipeline.store.statuses import ActionStatus
 from simulator.pipeline.variables import (
@@ -237,8 +238,10 @@ def _starter(
             context = ActionContext(execution_id, pipeline, stage, action, configuration, artifacts, cancel)
             try:
                 outcome = runner(context)
+            except SimulatorError as error:  # a sentence for the user already
+                outcome = ActionOutcome(ActionStatus.FAILED, str(error))
             except Exception as error:  # an action's own failure must not take its siblings down
-                outcome = ActionOutcome(ActionStatus.FAILED, f"{type(error).__name__}: {error}")
+                outcome = ActionOutcome(ActionStatus.FAILED, f"unexpected {type(error).__name__}: {error}")
         recorder.finished(stage.name, action.name, outcome)
         return outcome
 

@@ -9,6 +9,8 @@ from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import ExecutionMode, Pipeline
 from simulator.pipeline.store import ActionRef, Approval, ApprovalStatus, PipelineStore, supersede_waiting
 from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.variables import Withheld
+from simulator.reporting.masking import MASK
 
 _REUSED = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
 
@@ -32,7 +34,7 @@ class StoreRecorder:
         return ActionOutcome(
             recorded.status,
             recorded.summary,
-            dict(recorded.output_variables),
+            {name: Withheld(value) if MASK in value else value for name, value in recorded.output_variables.items()},
             dict(recorded.output_artifacts),
             recorded.external_execution_id,
         )

@@ -29,6 +29,11 @@ class Reference:
         return f"#{{{self.namespace}.{self.key}}}"
 
 
+class Withheld(str):
+    """A variable whose value held a secret: the execution store keeps it masked, so a run carried on later
+    cannot hand it on. Resolving it is an error that says so, never the text `***`."""
+
+
 class UnresolvedReference(Exception):
     def __init__(self, reference: Reference, why: str) -> None:
         super().__init__(f"The variable {reference} cannot be resolved: {why}.")
@@ -52,7 +57,14 @@ def resolve(text: str, known: Mapping[str, Mapping[str, str]]) -> str:
             raise UnresolvedReference(
                 reference, f"the namespace {reference.namespace!r} has no variable {reference.key!r}"
             )
-        return namespace[reference.key]
+        value = namespace[reference.key]
+        if isinstance(value, Withheld):
+            raise UnresolvedReference(
+                reference,
+                "its value held a secret, which the execution store keeps masked; pass secrets through "
+                "parameter-store or secrets-manager variables, or answer the gate from the run that waits at it",
+            )
+        return value
 
     return _REFERENCE.sub(value, text)
 

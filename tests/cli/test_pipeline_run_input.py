@@ -36,3 +36,17 @@ def test_a_bad_pipeline_is_refused_before_anything_runs(capsys, tmp_path, monkey
     assert lines and all(line.startswith(f"{template}:") for line in lines), captured.err
     assert said.lower() in captured.err.lower()
     assert not (repository / ".simulator").exists()  # no execution recorded, no state touched
+
+
+def test_an_approval_named_in_advance_that_no_gate_has_is_refused(capsys, tmp_path, monkeypatch):
+    # Found by the review: `--approve Gatee` was ignored and the run stopped at the gate all the same.
+    repository = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "pipeline_chain", repository)
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    monkeypatch.chdir(repository)
+    code = main(["pipeline", "run", "stages/pipeline.yml", "--approve", "Gatee"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "error: No approval gate is named 'Gatee' (the pipeline's gates: Approve/Gate).\n"
+    )
+    assert not (repository / ".simulator").exists()

@@ -62,3 +62,14 @@ def test_every_value_of_a_configuration_is_resolved():
         "CustomData": "tag 1.2.3",
         "Plain": "x",
     }
+
+
+def test_a_variable_stored_masked_is_an_error_never_the_text_of_the_mask():
+    # Found by the review: a carried-on run handed `***` on (a shell then expanded it as a glob).
+    from simulator.pipeline.variables import Withheld
+
+    with pytest.raises(UnresolvedReference) as raised:
+        resolve("#{BV.LEAK}", {"BV": {"LEAK": Withheld("p=***")}})
+    assert str(raised.value).startswith(
+        "The variable #{BV.LEAK} cannot be resolved: its value held a secret, which the execution store keeps masked"
+    )

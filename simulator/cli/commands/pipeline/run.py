@@ -21,6 +21,7 @@ from simulator.container.docker_session import connect
 from simulator.errors import ExitCode, InputError
 from simulator.pipeline.approvals.gate import GatePolicy
 from simulator.pipeline.executor import RunEnding
+from simulator.pipeline.model import Pipeline
 from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.labelled import SharedConsole
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     print_diagnostics(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
+    check_gate_names(checked.pipeline, [*args.approve, *args.reject])
     if args.worktree and args.source_revision:
         raise InputError("--worktree and --source-revision both say what the source is: give one.")
     repository = repository_of(args.file)
@@ -156,6 +158,16 @@ class _Context:
     def __exit__(self, *_: object) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def check_gate_names(pipeline: Pipeline, given: list[str]) -> None:
+    """--approve and --reject name gates as Stage/Action, a stage or an action: a typo must not pass silently."""
+    gates = [(stage.name, action.name) for stage, action in pipeline.actions() if action.is_approval]
+    known = {name for stage, action in gates for name in (f"{stage}/{action}", stage, action)}
+    for name in given:
+        if name not in known:
+            listed = ", ".join(f"{stage}/{action}" for stage, action in gates) or "none"
+            raise InputError(f"No approval gate is named {name!r} (the pipeline's gates: {listed}).")
 
 
 def report(outcome: RunOutcome, context: RunContext) -> int:

@@ -81,8 +81,10 @@ def status_lines(execution: Execution) -> list[str]:
         for action in stage.actions:
             mark = MARKS.get(action.status, "?")
             lines.append(f"  {mark} {action.name}  {action.status}{_took(action.duration)}")
-            if action.summary and (action.status is not ActionStatus.SUCCEEDED or action.approval is not None):
-                lines.append(f"      {action.summary}")
+            # A failure judged from outside (its process died, a gate timed out) has an error and no summary.
+            detail = action.summary or action.error
+            if detail and (action.status is not ActionStatus.SUCCEEDED or action.approval is not None):
+                lines.append(f"      {detail}")
             if action.approval is not None and action.approval.answered_by:
                 approval = action.approval
                 lines.append(f"      answered by {approval.answered_by} at {approval.answered_at:%Y-%m-%d %H:%M:%S}")

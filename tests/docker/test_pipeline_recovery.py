@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -30,7 +31,7 @@ env:
 phases:
   build:
     commands:
-      - 'if [ "$LINT_MODE" = slow ]; then echo lint-sleeping; sleep 300; fi'
+      - 'if [ "$LINT_MODE" = slow ]; then for i in $(seq 300); do echo lint-sleeping; sleep 1; done; fi'
       - test "$LINT_MODE" != fail
       - echo lint > lint.txt
 artifacts:
@@ -64,6 +65,20 @@ def attempts(source: Path, execution: str) -> dict[str, int]:
         execution,
     )
     return {str(action): int(str(count)) for action, count in rows}
+
+
+def read_until(fd: int, wanted: list[str], timeout: float = 400) -> list[str]:
+    """The lines read until every wanted one has been seen (a line starting with it)."""
+    deadline = time.monotonic() + timeout
+    buffer = b""
+    while not all(any(line.startswith(w) for line in buffer.decode(errors="replace").splitlines()) for w in wanted):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"never saw {wanted}; saw {buffer[-3000:]!r}"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        chunk = os.read(fd, 65536) if ready else b""
+        assert chunk or not ready, f"the run ended before {wanted}; saw {buffer[-3000:]!r}"
+        buffer += chunk
+    return buffer.decode(errors="replace").splitlines()
 
 
 def test_retry_runs_the_failed_actions_again_on_the_stored_artifacts_until_a_newer_execution_enters(
@@ -192,32 +207,29 @@ def test_a_kill_9_during_a_build_is_told_truthfully_and_retry_continues(fixture_
     # §7 (crash truth): the killed run's action shows Failed with the reason, its container is pruned, and a
     # retry runs the failed action again from the stored artifacts (nothing already built is lost).
     source, _ = lint_source(fixture_source, "slow")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE, "--no-input"],
-        cwd=source,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    seen: list[str] = []
+    errors = source.parent / "run.stderr"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE, "--no-input"],
+            cwd=source,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
     try:
         assert process.stdout is not None
-        deadline = time.monotonic() + 180
-        for line in process.stdout:
-            seen.append(line.rstrip("\n"))
-            if seen[-1] == "Build/Lint | lint-sleeping" or time.monotonic() > deadline:
-                break
-        assert "Build/Lint | lint-sleeping" in seen, seen[-40:]
         # Unit (1.5 s beside Lint) ends first, so only Lint is running when the runner dies.
-        while "Build/Unit | unit-end" not in " ".join(seen) and time.monotonic() < deadline:
-            seen.append(process.stdout.readline().rstrip("\n"))
+        try:
+            seen = read_until(process.stdout.fileno(), ["Build/Lint | lint-sleeping", "Build/Unit | unit-end "])
+        except AssertionError as error:
+            raise AssertionError(f"{error}\nstderr: {errors.read_text()[-3000:]}") from None
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+        process.stdout.close()
     execution = execution_id("\n".join(seen))
 
     status = simulator("pipeline", "status", execution, cwd=source)

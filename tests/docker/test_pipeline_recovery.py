@@ -218,11 +218,15 @@ def test_a_kill_9_during_a_build_is_told_truthfully_and_retry_continues(fixture_
         )
     try:
         assert process.stdout is not None
-        # Unit (1.5 s beside Lint) ends first, so only Lint is running when the runner dies.
         try:
-            seen = read_until(process.stdout.fileno(), ["Build/Lint | lint-sleeping", "Build/Unit | unit-end "])
+            seen = read_until(process.stdout.fileno(), ["Build/Lint | lint-sleeping"])
         except AssertionError as error:
             raise AssertionError(f"{error}\nstderr: {errors.read_text()[-3000:]}") from None
+        execution = execution_id("\n".join(seen))
+        # Unit (1.5 s beside Lint) is let finish, so only Lint is running when the runner dies.
+        deadline = time.monotonic() + 120
+        while action_status(source, execution).get("Unit") != "Succeeded" and time.monotonic() < deadline:
+            time.sleep(0.2)
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL
     finally:
@@ -230,7 +234,6 @@ def test_a_kill_9_during_a_build_is_told_truthfully_and_retry_continues(fixture_
             process.kill()
             process.wait()
         process.stdout.close()
-    execution = execution_id("\n".join(seen))
 
     status = simulator("pipeline", "status", execution, cwd=source)
     assert status.code == 0, status.stderr

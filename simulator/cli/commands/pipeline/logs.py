@@ -3,7 +3,7 @@ ran, or one (`Unit`, or `Build/Unit` where two stages have an action of that nam
 
 Choice: each attempt's log is headed `==> Stage/Action attempt N (Status) <==`, as `tail` heads several files, so
 a retried action shows both runs; an action that keeps no log (a source, a gate, a skipped deploy) is headed too,
-with `(no log: ...)`, so every action of the execution is accounted for.
+with `(no log kept: ...)`, so every action of the execution is accounted for.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
                 # Written masked as the build ran; masked again in case a value became secret since.
                 sys.stdout.write(masker.mask(path.read_text(encoding="utf-8", errors="replace")))
             else:
-                sys.stdout.write("(no log: this action runs no build)\n")
+                sys.stdout.write("(no log kept: a source, a gate or a skipped action runs no build)\n")
     return int(ExitCode.SUCCEEDED)
 
 

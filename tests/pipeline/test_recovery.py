@@ -166,3 +166,26 @@ def test_prune_prints_what_it_removed(store, tmp_path, monkeypatch, capsys):
     )
     assert [summary.id for summary in store.list_executions()] == [newer]
     assert not (tmp_path / ".simulator" / "pipelines" / "shop-chain" / older).exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            ["--execution", "0b6f1f64-5a1e-4b5c-9d8e-000000000000"],
+            "error: --from STAGE and --execution ID go together: the stage to start at, and whose artifacts.\n",
+        ),
+        (
+            ["--from", "Deploy", "--execution", "0b6f1f64-5a1e-4b5c-9d8e-000000000000", "--worktree"],
+            "error: --execution takes that execution's revision: --worktree and --source-revision do not fit.\n",
+        ),
+    ],
+)
+def test_run_from_flags_that_do_not_fit_exit_2_before_anything_runs(
+    fixture_source, monkeypatch, capsys, flags, message
+):
+    source = fixture_source("pipeline_chain")
+    monkeypatch.chdir(source)
+    assert main(["pipeline", "run", "stages/pipeline.yml", *flags]) == 2
+    assert capsys.readouterr().err == message
+    assert not (source / ".simulator" / "pipelines.db").exists()

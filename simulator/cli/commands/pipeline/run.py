@@ -99,6 +99,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         return int(ExitCode.BAD_INPUT)
     if args.worktree and args.source_revision:
         raise InputError("--worktree and --source-revision both say what the source is: give one.")
+    if (args.from_stage is None) != (args.from_execution is None):
+        raise InputError("--from STAGE and --execution ID go together: the stage to start at, and whose artifacts.")
     if args.from_execution and (args.worktree or args.source_revision):
         raise InputError("--execution takes that execution's revision: --worktree and --source-revision do not fit.")
     repository = repository_of(args.file)

@@ -16,15 +16,21 @@ _REUSED = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
 
 
 class StoreRecorder:
-    def __init__(self, store: PipelineStore, execution_id: str, pipeline: Pipeline) -> None:
+    def __init__(
+        self, store: PipelineStore, execution_id: str, pipeline: Pipeline, *, rerun_stage: str | None = None
+    ) -> None:
+        """`rerun_stage`: a retry with ALL_ACTIONS (§1.11), whose stage's earlier successes are not reused."""
         self.store = store
         self.execution_id = execution_id
         self._pipeline = pipeline
+        self._rerun_stage = rerun_stage
         self._refs: dict[tuple[str, str], ActionRef] = {}
         self._lock = threading.Lock()
         self.superseded: list[str] = []  # older executions this one superseded at a gate (§1.10)
 
     def previous(self, stage: str, action: str) -> ActionOutcome | None:
+        if stage == self._rerun_stage:
+            return None
         try:
             recorded = self.store.execution(self.execution_id).stage(stage).action(action)
         except KeyError:

@@ -4,6 +4,7 @@ store, the build engine and the console. The command line only parses flags and 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,15 @@ from simulator.pipeline.approvals.gate import GatePolicy
 from simulator.pipeline.executor import ExecutionResult, RunEnding, run_execution
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.recording import StoreRecorder
-from simulator.pipeline.store import ExecutionStatus, PipelineStore
+from simulator.pipeline.redeploy import handed_over
+from simulator.pipeline.store import (
+    Execution,
+    ExecutionStatus,
+    PipelineStore,
+    StageNotRetryableException,
+    StageStatus,
+    check_retryable,
+)
 from simulator.reporting.labelled import SharedConsole
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
@@ -40,6 +49,8 @@ class RunOptions:
     worktree: bool = False
     parallel: int = 2
     until: str | None = None
+    from_stage: str | None = None  # with from_execution: a redeploy of that execution's artifacts
+    from_execution: str | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
     image_map: Mapping[str, str] = field(default_factory=dict)
     environment: Mapping[str, str] = field(default_factory=dict)  # --env: above every build's variables
@@ -62,6 +73,16 @@ class RunContext:
 
 
 @dataclass(frozen=True)
+class _Seed:
+    """Where a run starts when not at the first stage, and what it starts with (a redeploy, §1.11)."""
+
+    from_stage: str | None = None
+    artifacts: Mapping[str, Path] = field(default_factory=dict)
+    variables: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    rerun_stage: str | None = None  # a retry with ALL_ACTIONS
+
+
+@dataclass(frozen=True)
 class RunOutcome:
     execution_id: str
     result: ExecutionResult
@@ -74,6 +95,16 @@ def fingerprint(path: Path) -> str:
 
 def start(pipeline: Pipeline, options: RunOptions, context: RunContext) -> RunOutcome:
     _check_stage(pipeline, options.until, "--until")
+    _check_stage(pipeline, options.from_stage, "--from")
+    if (options.from_stage is None) != (options.from_execution is None):
+        raise InputError("--from STAGE and --execution ID go together: the stage to start at, and whose artifacts.")
+    names = [stage.name for stage in pipeline.stages]
+    if options.from_stage and options.until and names.index(options.until) < names.index(options.from_stage):
+        raise InputError(f"--until {options.until} comes before --from {options.from_stage}: nothing would run.")
+    if options.from_execution is not None and options.from_stage is not None:
+        return _redeploy(
+            pipeline, options, options.from_stage, context.store.execution(options.from_execution), context
+        )
     revision = resolve_revision(options.repository, options.source_revision, worktree=options.worktree)
     variables = _pipeline_variables(pipeline, options.variables)
     _ensure_images(pipeline, options, context)
@@ -85,19 +116,106 @@ def start(pipeline: Pipeline, options: RunOptions, context: RunContext) -> RunOu
         definition=_definition(pipeline, options, revision),
     )
     context.console.write(_started_line(pipeline, execution_id, revision))
-    return _execute(pipeline, execution_id, options, revision, variables, context)
+    return _execute(pipeline, execution_id, options, revision, variables, context, _Seed())
+
+
+def _redeploy(
+    pipeline: Pipeline, options: RunOptions, from_stage: str, earlier: Execution, context: RunContext
+) -> RunOutcome:
+    """A new execution from `from_stage`, on the earlier execution's revision, artifacts and variables."""
+    handed = handed_over(pipeline, earlier, from_stage)
+    revision = Revision(**earlier.definition["revision"])
+    declared = {variable.name for variable in pipeline.variables}
+    variables = _pipeline_variables(
+        pipeline, {**{k: v for k, v in earlier.variables.items() if k in declared}, **options.variables}
+    )
+    _ensure_images(pipeline, options, context)
+    definition = {
+        **_definition(pipeline, options, revision),
+        "from_stage": from_stage,
+        "from_execution": earlier.id,
+        "earlier_variables": {namespace: dict(values) for namespace, values in handed.variables.items()},
+    }
+    execution_id = context.store.start_execution(
+        pipeline.name,
+        trigger=f"Redeploy of {earlier.id}",
+        source_revision=revision.commit,
+        variables=variables,
+        mode=pipeline.execution_mode,
+        definition=definition,
+    )
+    artifacts = {}
+    for name, (stage, action, folder) in handed.artifacts.items():
+        copy = context.store.artifact_folder(execution_id, name, stage=stage, action=action)
+        shutil.copytree(folder, copy, symlinks=True, dirs_exist_ok=True)
+        artifacts[name] = copy
+    context.console.write(
+        f"Pipeline {pipeline.name}: execution {execution_id} started at stage {from_stage} with the artifacts of "
+        f"execution {earlier.id} (commit {revision.commit[:12]})\n"
+    )
+    seed = _Seed(from_stage, artifacts, handed.variables)
+    return _execute(pipeline, execution_id, options, revision, variables, context, seed)
 
 
 def carry_on(pipeline: Pipeline, execution_id: str, context: RunContext) -> RunOutcome:
-    """Continue an execution from where it stands (after a gate was answered, or for a retry)."""
+    """Continue an execution from where it stands (after a gate was answered)."""
     execution = context.store.execution(execution_id)
-    definition = execution.definition
-    options = options_from(definition)
-    check_unchanged(options.file, definition, execution_id)
-    revision = Revision(**definition["revision"])
+    options = _unchanged_options(execution, InputError)
     _ensure_images(pipeline, options, context)
     context.store.claim_execution(execution_id)
-    return _execute(pipeline, execution_id, options, revision, dict(execution.variables), context)
+    return _resume(pipeline, execution, options, context, rerun_stage=None)
+
+
+def retry(pipeline: Pipeline, execution_id: str, context: RunContext, *, all_actions: bool = False) -> RunOutcome:
+    """RetryStageExecution (§1.11): the failed stage again, its failed actions (FAILED_ACTIONS) or all of them
+    (ALL_ACTIONS), on the artifacts stored by the stages before it; then on to the next gate or the end."""
+    execution = context.store.execution(execution_id)
+    stage = failed_stage(execution)
+    check_retryable(context.store, execution_id, stage)
+    options = _unchanged_options(execution, StageNotRetryableException)
+    _ensure_images(pipeline, options, context)
+    context.store.reopen_execution(execution_id)
+    mode = "ALL_ACTIONS" if all_actions else "FAILED_ACTIONS"
+    context.console.write(f"Pipeline {pipeline.name}: retrying stage {stage} of execution {execution_id} ({mode})\n")
+    return _resume(pipeline, execution, options, context, rerun_stage=stage if all_actions else None)
+
+
+def failed_stage(execution: Execution) -> str:
+    """The stage a retry runs again: the one the execution failed (or was stopped) in."""
+    ended = [s.name for s in execution.stages if s.status in (StageStatus.FAILED, StageStatus.STOPPED)]
+    if execution.status not in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED) or not ended:
+        raise StageNotRetryableException(
+            f"execution {execution.id} is {execution.status}; only a Failed or Stopped execution has a stage to retry."
+        )
+    return ended[-1]
+
+
+def _unchanged_options(execution: Execution, refusal: type[InputError]) -> RunOptions:
+    options = options_from(execution.definition)
+    try:
+        check_unchanged(options.file, execution.definition, execution.id)
+    except InputError as error:
+        raise refusal(str(error)) from None
+    return options
+
+
+def _resume(
+    pipeline: Pipeline,
+    execution: Execution,
+    options: RunOptions,
+    context: RunContext,
+    *,
+    rerun_stage: str | None,
+) -> RunOutcome:
+    definition = execution.definition
+    revision = Revision(**definition["revision"])
+    seed = _Seed(rerun_stage=rerun_stage)
+    if definition.get("from_stage"):
+        # A redeploy picked up again: it starts where it started, on the artifacts copied into it then.
+        seed = _Seed(
+            definition["from_stage"], dict(execution.artifacts), definition.get("earlier_variables", {}), rerun_stage
+        )
+    return _execute(pipeline, execution.id, options, revision, dict(execution.variables), context, seed)
 
 
 def check_unchanged(file: Path, definition: Mapping[str, Any], execution_id: str) -> None:
@@ -133,8 +251,9 @@ def _execute(
     revision: Revision,
     variables: Mapping[str, str],
     context: RunContext,
+    seed: _Seed,
 ) -> RunOutcome:
-    recorder = StoreRecorder(context.store, execution_id, pipeline)
+    recorder = StoreRecorder(context.store, execution_id, pipeline, rerun_stage=seed.rerun_stage)
     runner = LocalActions(
         repository=options.repository,
         revision=revision,
@@ -160,7 +279,10 @@ def _execute(
         cancel=context.cancel,
         parallel=options.parallel,
         pipeline_variables=variables,
+        from_stage=seed.from_stage,
         until_stage=options.until,
+        earlier_artifacts=seed.artifacts,
+        earlier_variables=seed.variables,
     )
     _finish(context.store, execution_id, result, options)
     return RunOutcome(execution_id, result, tuple(recorder.superseded))

@@ -5,6 +5,7 @@ and the functions below. Nothing here touches Docker or the build engine.
 """
 
 from simulator.pipeline.store.approvals import SUMMARY_LIMIT, Answer, answer, open_gate, read_gate, wait_for_answer
+from simulator.pipeline.store.attempts import all_attempts
 from simulator.pipeline.store.errors import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -58,6 +59,7 @@ __all__ = [
     "StageNotRetryableException",
     "StageStatus",
     "ValidationException",
+    "all_attempts",
     "answer",
     "check_retryable",
     "open_gate",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.cli.commands.pipeline import approve, run, show, status
+from simulator.cli.commands.pipeline import approve, logs, prune, retry, run, show, status
 
-SUBCOMMANDS = (show, run, approve, status)
+SUBCOMMANDS = (show, run, approve, status, retry, logs, prune)
 
 
 def add_parser(subparsers: Any) -> None:

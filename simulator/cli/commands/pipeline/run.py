@@ -74,6 +74,15 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--until", metavar="STAGE", help="stop after STAGE")
     parser.add_argument(
+        "--from", dest="from_stage", metavar="STAGE", help="start a new execution at STAGE (with --execution)"
+    )
+    parser.add_argument(
+        "--execution",
+        dest="from_execution",
+        metavar="ID",
+        help="the earlier execution whose revision, artifacts and variables --from starts with (a redeploy)",
+    )
+    parser.add_argument(
         "--variable",
         action="append",
         default=[],
@@ -100,6 +109,10 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     check_gate_names(checked.pipeline, [*args.approve, *args.reject])
     if args.worktree and args.source_revision:
         raise InputError("--worktree and --source-revision both say what the source is: give one.")
+    if (args.from_stage is None) != (args.from_execution is None):
+        raise InputError("--from STAGE and --execution ID go together: the stage to start at, and whose artifacts.")
+    if args.from_execution and (args.worktree or args.source_revision):
+        raise InputError("--execution takes that execution's revision: --worktree and --source-revision do not fit.")
     repository = repository_of(args.file)
     options = RunOptions(
         file=args.file,
@@ -110,6 +123,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         worktree=args.worktree,
         parallel=args.parallel,
         until=args.until,
+        from_stage=args.from_stage,
+        from_execution=args.from_execution,
         variables=dict(args.variable),
         environment=dict(args.env),
         json_events=args.log_format == "json",

@@ -1,0 +1,57 @@
+"""`simulator pipeline retry EXECUTION_ID [--all-actions]`: RetryStageExecution, locally (§1.11).
+
+The failed stage runs again on the artifacts its earlier stages stored, then the execution carries on to the next
+gate or the end, as `approve` does. Refused (exit 2, StageNotRetryableException) when the execution did not fail,
+when a newer execution has entered that stage since, or when the pipeline file changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
+from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
+from simulator.cli.signals import signals_cancel
+from simulator.container.staging import default_source_dir
+from simulator.errors import ExitCode
+from simulator.pipeline.runs import options_from, retry
+from simulator.pipeline.store import PipelineStore
+from simulator.reporting.masking import Masker
+from simulator.state import STATE_DIR_NAME, StateFolder
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "retry",
+        help="run a failed execution's failed stage again, on its stored artifacts, and carry on",
+        description="Retry the stage a failed execution stopped in (RetryStageExecution): its failed actions, or "
+        "with --all-actions every action of the stage. Example: python -m simulator pipeline retry EXECUTION_ID",
+    )
+    parser.add_argument("execution_id", metavar="EXECUTION_ID")
+    parser.add_argument(
+        "--all-actions",
+        action="store_true",
+        help="re-run every action of the stage (ALL_ACTIONS), not only the failed ones (FAILED_ACTIONS)",
+    )
+    parser.add_argument(
+        "--parameter", action="append", default=[], type=parameter, metavar="KEY=VALUE", help=argparse.SUPPRESS
+    )
+    add_run_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, masker: Masker) -> int:
+    state = StateFolder(default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
+    with PipelineStore(state, masker=masker) as store:
+        definition = store.execution(args.execution_id).definition
+    options = options_from(definition)
+    checked = load_checked(options.file, {**options.parameters, **dict(args.parameter)}, options.pipeline_id, masker)
+    print_diagnostics(checked.diagnostics, masker)
+    if checked.failed or checked.pipeline is None:
+        return int(ExitCode.BAD_INPUT)
+    with context_for(args, Path(definition["repository"]), masker) as context:
+        with signals_cancel(context.cancel):
+            outcome = retry(checked.pipeline, args.execution_id, context, all_actions=args.all_actions)
+        return report(outcome, context)

@@ -9,6 +9,7 @@ import posixpath
 import queue
 import re
 import secrets
+import select
 import signal
 import socket
 import struct
@@ -52,6 +53,7 @@ _END_OF_STREAM = None
 # What runc says when the entrypoint is missing: "exec: "/bin/sh": stat /bin/sh: no such file or directory".
 _MISSING_SHELL = re.compile(r'"?/bin/sh"?: (stat /bin/sh: )?no such file or directory|executable file not found')
 _STOP_POLL_SECONDS = 0.05  # how often a wait looks at the build's cancel token; events wake it at once
+_RELEASE_SECONDS = 0.05  # how long a line's held-back newline waits for what may be a marker after it
 
 log = structlog.get_logger("simulator.container")
 
@@ -120,10 +122,20 @@ class _FrameReader(threading.Thread):
     def run(self) -> None:
         buffer = b""
         try:
-            while chunk := self._sock.recv(65536):
+            while True:
+                # A line's newline may be held back (a marker starts with one); if nothing follows soon, it is
+                # handed out, so output stays live while a command works on (`echo started; sleep 60`).
+                ready, _, _ = select.select([self._sock], [], [], _RELEASE_SECONDS)
+                if not ready:
+                    for event in self._parser.release():
+                        self._put(event)
+                    continue
+                chunk = self._sock.recv(65536)
+                if not chunk:
+                    break
                 buffer += chunk
                 buffer = self._consume_frames(buffer)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select on a socket closed meanwhile
             pass  # the socket is closed when the container is removed: that is the end of the stream
         rest = self._parser.flush()
         if rest:

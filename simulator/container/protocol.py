@@ -65,6 +65,9 @@ class ReplyParser:
         self._prefix = b"\n" + RECORD_SEPARATOR + nonce.encode() + b" "
         self._marker = re.compile(re.escape(self._prefix) + rb"(\d+) (\d+)" + RECORD_SEPARATOR + b"\n")
         self._pending = b""
+        # A held-back newline already handed out as output (`release`): it stays at the head of `_pending` so
+        # that a marker can still start with it, but is never handed out twice.
+        self._released = False
 
     def feed(self, data: bytes) -> list[StreamEvent]:
         self._pending += data
@@ -74,15 +77,35 @@ class ReplyParser:
             if match is None:
                 break
             if match.start():
-                events.append(Output(self._pending[: match.start()]))
+                events.append(Output(self._unreleased(self._pending[: match.start()])))
             events.append(Finished(int(match.group(1)), int(match.group(2))))
             self._pending = self._pending[match.end() :]
+            self._released = False
         held = self._held_back_length()
         ready = self._pending[: len(self._pending) - held]
         if ready:
-            events.append(Output(ready))
+            output = self._unreleased(ready)
+            if output:
+                events.append(Output(output))
             self._pending = self._pending[len(ready) :]
-        return events
+        return [event for event in events if not isinstance(event, Output) or event.data]
+
+    def release(self) -> list[StreamEvent]:
+        """Nothing more came for a while: a line's held-back newline is handed out, so the line shows now.
+
+        Only a lone newline is released (a command printing a line, then working on); a longer tail is a marker
+        on its way. If a marker does follow, it still starts with this newline, which is not handed out again.
+        """
+        if self._pending != b"\n" or self._released:
+            return []
+        self._released = True
+        return [Output(b"\n")]
+
+    def _unreleased(self, data: bytes) -> bytes:
+        if self._released:
+            self._released = False
+            return data[1:]  # the newline handed out by release()
+        return data
 
     def flush(self) -> bytes:
         """What is left when the stream ends (the agent died mid-command)."""

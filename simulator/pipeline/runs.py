@@ -32,7 +32,7 @@ from simulator.pipeline.store import (
     StageStatus,
     check_retryable,
 )
-from simulator.reporting.labelled import SharedConsole
+from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
 
@@ -87,6 +87,7 @@ class RunOutcome:
     execution_id: str
     result: ExecutionResult
     superseded: tuple[str, ...] = ()
+    json_events: bool = False  # how the command reports it: text lines, or JSON events
 
 
 def fingerprint(path: Path) -> str:
@@ -115,7 +116,7 @@ def start(pipeline: Pipeline, options: RunOptions, context: RunContext) -> RunOu
         mode=pipeline.execution_mode,
         definition=_definition(pipeline, options, revision),
     )
-    context.console.write(_started_line(pipeline, execution_id, revision))
+    _say(context, options, _started_line(pipeline, execution_id, revision).rstrip("\n"))
     return _execute(pipeline, execution_id, options, revision, variables, context, _Seed())
 
 
@@ -149,9 +150,11 @@ def _redeploy(
         copy = context.store.artifact_folder(execution_id, name, stage=stage, action=action)
         shutil.copytree(folder, copy, symlinks=True, dirs_exist_ok=True)
         artifacts[name] = copy
-    context.console.write(
+    _say(
+        context,
+        options,
         f"Pipeline {pipeline.name}: execution {execution_id} started at stage {from_stage} with the artifacts of "
-        f"execution {earlier.id} (commit {revision.commit[:12]})\n"
+        f"execution {earlier.id} (commit {revision.commit[:12]})",
     )
     seed = _Seed(from_stage, artifacts, handed.variables)
     return _execute(pipeline, execution_id, options, revision, variables, context, seed)
@@ -176,7 +179,7 @@ def retry(pipeline: Pipeline, execution_id: str, context: RunContext, *, all_act
     _ensure_images(pipeline, options, context)
     context.store.reopen_execution(execution_id)
     mode = "ALL_ACTIONS" if all_actions else "FAILED_ACTIONS"
-    context.console.write(f"Pipeline {pipeline.name}: retrying stage {stage} of execution {execution_id} ({mode})\n")
+    _say(context, options, f"Pipeline {pipeline.name}: retrying stage {stage} of execution {execution_id} ({mode})")
     return _resume(pipeline, execution, options, context, rerun_stage=stage if all_actions else None)
 
 
@@ -285,7 +288,7 @@ def _execute(
         earlier_variables=seed.variables,
     )
     _finish(context.store, execution_id, result, options)
-    return RunOutcome(execution_id, result, tuple(recorder.superseded))
+    return RunOutcome(execution_id, result, tuple(recorder.superseded), options.json_events)
 
 
 def _finish(store: PipelineStore, execution_id: str, result: ExecutionResult, options: RunOptions) -> None:
@@ -357,6 +360,11 @@ def _ensure_images(pipeline: Pipeline, options: RunOptions, context: RunContext)
     }
     for image in sorted(images):
         ensure_image(context.client, image, context.progress)
+
+
+def _say(context: RunContext, options: RunOptions, text: str) -> None:
+    context.console.write(pipeline_line(context.masker.mask(text), json_events=options.json_events))
+    context.console.flush()
 
 
 def _started_line(pipeline: Pipeline, execution_id: str, revision: Revision) -> str:

@@ -7,7 +7,9 @@ one whole line at a time.
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import MutableMapping
 from typing import Any, TextIO
 
@@ -46,3 +48,14 @@ class SharedConsole:
     def flush(self) -> None:
         with self._lock:
             self._stream.flush()
+
+
+def pipeline_line(text: str, *, json_events: bool, stage: str | None = None, action: str | None = None) -> str:
+    """One line of the pipeline's own (not a build's): as text, or with `--log-format json` as one JSON event,
+    so that every line on a JSON console parses."""
+    if not json_events:
+        return text + "\n"
+    record: dict[str, object] = {"event": "pipeline", "line": text, "time": time.time()}
+    if stage is not None:
+        record.update(stage=stage, action=action)
+    return json.dumps(record) + "\n"

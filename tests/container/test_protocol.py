@@ -62,3 +62,35 @@ def test_the_handshake_is_the_nonce_on_a_line_of_its_own():
 def test_a_nonce_that_could_break_the_handshake_line_is_refused():
     with pytest.raises(ValueError, match="letters and digits only"):
         handshake("ab\ncd")
+
+
+def output(events):
+    return b"".join(e.data for e in events if isinstance(e, Output))
+
+
+def test_a_line_then_silence_is_handed_out_whole_when_released():
+    # Found running a pipeline: `echo started; sleep 60` showed `started` only after the sleep, its newline held
+    # back (a marker starts with one) and the line splitter waiting for it.
+    parser = ReplyParser(NONCE)
+    assert parser.feed(b"started\n") == [Output(b"started")]
+    assert parser.release() == [Output(b"\n")]
+    assert parser.release() == []  # once
+    assert parser.feed(b"done\n" + MARKER) == [Output(b"done\n"), Finished(7, 3)]
+
+
+def test_a_released_newline_that_a_marker_starts_with_is_not_handed_out_twice():
+    parser = ReplyParser(NONCE)
+    events = parser.feed(b"hello\n") + parser.release() + parser.feed(MARKER)
+    assert output(events) == b"hello\n"
+    assert [e for e in events if isinstance(e, Finished)] == [Finished(7, 3)]
+    # Even if the marker's own newline was the one released (a pause inside the marker).
+    events = parser.feed(b"abc" + MARKER[:1]) + parser.release() + parser.feed(MARKER[1:])
+    assert output(events) == b"abc\n"
+    assert [e for e in events if isinstance(e, Finished)] == [Finished(7, 3)]
+
+
+def test_a_marker_on_its_way_is_never_released():
+    parser = ReplyParser(NONCE)
+    assert output(parser.feed(b"x" + MARKER[:5])) == b"x"
+    assert parser.release() == []
+    assert parser.feed(MARKER[5:]) == [Finished(7, 3)]

@@ -187,13 +187,16 @@ def test_the_execution_record_is_json_free_of_secrets_and_kept_per_action(fixtur
     source = fixture_source("pipeline_chain")
     result = simulator("pipeline", "run", PIPELINE, "--approve-all", "--log-format", "json", cwd=source)
     assert result.code == 0, result.stdout[-3000:] + result.stderr
-    events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    assert {(event["stage"], event["action"]) for event in events} == {
+    # One JSON event per line, the pipeline's own lines included (found by the review: they were plain text).
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {(event["stage"], event["action"]) for event in events if "stage" in event} == {
         ("Build", "Unit"),
         ("Build", "Lint"),
         ("Build", "Package"),
         ("Deploy", "Publish"),
+        ("Approve", "Gate"),
     }
+    assert [event["line"] for event in events if event["event"] == "pipeline"][-1].endswith(" Succeeded.")
     execution = execution_id(result.stdout)
     logs = sorted(
         p.name for p in (source / ".simulator" / "pipelines" / "shop-chain" / execution / "logs").rglob("*.log")

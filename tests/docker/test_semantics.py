@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
+import time
 
 import pytest
 
-from tests.conftest import agent_lines, simulator
+from tests.conftest import ROOT, agent_lines, simulator
 
 pytestmark = pytest.mark.docker
 
@@ -467,3 +470,26 @@ def test_artifact_file_names_and_names_with_shell_characters(fixture_source, tmp
     assert (artifacts / "new\nline").read_text() == "2"
     # Shell syntax, as CodeBuild evaluates `name`: the trailing backslash continues onto nothing.
     assert json.loads(summary.read_text())["artifacts"]["name"] == "build-q-"
+
+
+def test_a_line_is_shown_while_its_command_works_on(fixture_source, tmp_path):
+    # Found running a pipeline: `echo started; sleep N` showed `started` only once the command ended.
+    (tmp_path / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - echo first-line; sleep 3; echo second-line\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "run", "buildspec.yml"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    seen: dict[str, float] = {}
+    assert process.stdout is not None
+    with process:
+        for line in process.stdout:
+            if line.strip() in ("first-line", "second-line"):
+                seen[line.strip()] = time.monotonic()
+    assert process.returncode == 0
+    assert seen["second-line"] - seen["first-line"] > 2.0

@@ -20,7 +20,7 @@ from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Category
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.store.statuses import ActionStatus
-from simulator.reporting.labelled import SharedConsole, labelled_json, labelled_text
+from simulator.reporting.labelled import SharedConsole, labelled_json, labelled_text, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.reporting.render import Destination, json_line, text_line
 from simulator.state import StateFolder
@@ -62,7 +62,7 @@ class LocalActions:
                 ref,
                 self.gates,
                 cast(TextIO, self.console),
-                self._say,
+                lambda line: self._say(line, context),
                 opened=waiting[1] if waiting else None,
             )
         if action.is_codebuild:
@@ -71,8 +71,10 @@ class LocalActions:
             return deploy(action, context.configuration, context.artifacts, self.buckets)
         return ActionOutcome(ActionStatus.SKIPPED, f"{action.type} has no local equivalent: it was not run.")
 
-    def _say(self, line: str) -> None:
-        self.console.write(f"{line}\n")
+    def _say(self, line: str, context: ActionContext) -> None:
+        text = self.engine.masker.mask(line)
+        stage, action = context.stage.name, context.action.name
+        self.console.write(pipeline_line(text, json_events=self.json_events, stage=stage, action=action))
         self.console.flush()
 
     def _source(self, context: ActionContext) -> ActionOutcome:

@@ -24,7 +24,7 @@ from simulator.pipeline.executor import RunEnding
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
 from simulator.pipeline.store import PipelineStore
-from simulator.reporting.labelled import SharedConsole
+from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.state import STATE_DIR_NAME, StateFolder
 
@@ -187,26 +187,30 @@ def check_gate_names(pipeline: Pipeline, given: list[str]) -> None:
 
 def report(outcome: RunOutcome, context: RunContext) -> int:
     result = outcome.result
+
+    def say(text: str) -> None:
+        sys.stdout.write(pipeline_line(context.masker.mask(text), json_events=outcome.json_events))
+
     for older in outcome.superseded:
-        print(f"Execution {older} was waiting at a gate this execution reached: it is Superseded.")
+        say(f"Execution {older} was waiting at a gate this execution reached: it is Superseded.")
     if result.status is RunEnding.WAITING:
         gates = context.store.execution(outcome.execution_id).waiting_approvals
         if len(gates) > 1:  # each answer names its gate
             names = [f" --stage {gate.stage} --action {gate.action}" for gate in gates]
-            print(f"Execution {outcome.execution_id} waits at {len(gates)} gates. Answer each with:")
+            say(f"Execution {outcome.execution_id} waits at {len(gates)} gates. Answer each with:")
         else:
             names = [""]
-            print(f"Execution {outcome.execution_id} waits at {result.stage}/{result.action}. Answer with:")
+            say(f"Execution {outcome.execution_id} waits at {result.stage}/{result.action}. Answer with:")
         for name in names:
-            print(f'  python -m simulator pipeline approve {outcome.execution_id}{name} --summary "..."')
-            print(f'  python -m simulator pipeline reject {outcome.execution_id}{name} --summary "..."')
+            say(f'  python -m simulator pipeline approve {outcome.execution_id}{name} --summary "..."')
+            say(f'  python -m simulator pipeline reject {outcome.execution_id}{name} --summary "..."')
     elif result.status is RunEnding.SUCCEEDED:
-        print(f"Execution {outcome.execution_id} Succeeded.")
+        say(f"Execution {outcome.execution_id} Succeeded.")
     else:
-        where = (
-            f" at {result.stage}/{result.action}" if result.action else f" at {result.stage}" if result.stage else ""
-        )
-        print(context.masker.mask(f"Execution {outcome.execution_id} {result.status.value}{where}: {result.summary}"))
+        place = "/".join(part for part in (result.stage, result.action) if part)
+        where = f" at {place}" if place else ""
+        say(f"Execution {outcome.execution_id} {result.status.value}{where}: {result.summary}")
+    sys.stdout.flush()
     return int(ENDINGS[result.status])
 
 

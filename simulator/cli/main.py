@@ -15,13 +15,14 @@ from typing import Any
 import structlog
 
 from simulator import __version__
-from simulator.cli.commands import image, pipeline, prune, run, validate
+from simulator.cli.commands import image, prune, run, validate
 from simulator.diagnostics import printable
 from simulator.errors import ExitCode, SimulatorError
 from simulator.ownership import hand_over, invoking_user
 from simulator.reporting.masking import Masker
 
-COMMANDS = (run, validate, pipeline, image, prune)
+COMMANDS = (run, validate, image, prune)
+PIPELINE_HELP = "show and run a CodePipeline from its CloudFormation template or a native stages/*.yml file"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,11 +36,21 @@ class UsageError(SimulatorError):
     exit_code = ExitCode.BAD_INPUT
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Every command's parser; the pipeline commands' only when asked for (or when `argv` is not known): loading
+    the pipeline package would cost every `run` of a buildspec a third of its start-up."""
     parser = _Parser(prog="simulator", description="Run AWS CodeBuild buildspecs locally, in Docker.")
     parser.add_argument("--version", action="version", version=f"simulator {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in COMMANDS:
+    for command in COMMANDS[:2]:
+        command.add_parser(subparsers)
+    if argv is None or "pipeline" in argv:
+        from simulator.cli.commands import pipeline
+
+        pipeline.add_parser(subparsers)
+    else:
+        subparsers.add_parser("pipeline", help=PIPELINE_HELP)  # named in `--help`; never reached without "pipeline"
+    for command in COMMANDS[2:]:
         command.add_parser(subparsers)
     return parser
 
@@ -48,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     masker = Masker()  # the process's one masker: every build adds its secrets, every line on stderr is masked
     configure_diagnostics(masker)
     with error_boundary(masker) as outcome:
-        args = build_parser().parse_args(argv)
+        given = list(sys.argv[1:] if argv is None else argv)
+        args = build_parser(given).parse_args(given)
         outcome.code = int(args.handler(args, masker))
     return outcome.code
 

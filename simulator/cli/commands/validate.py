@@ -12,7 +12,6 @@ from simulator.buildspec import BuildspecError, load_buildspec
 from simulator.cli.commands.pipeline.options import add_template_options, load_checked
 from simulator.diagnostics import FORMATS, Diagnostic, render
 from simulator.errors import InputError
-from simulator.pipeline.loader import file_kind
 from simulator.reporting.masking import Masker
 
 
@@ -27,6 +26,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
+    from simulator.pipeline.loader import file_kind  # the pipeline package only when validate runs
+
     diagnostics: list[Diagnostic] = []
     for path in args.files:
         if file_kind(path) == "other":

@@ -1,19 +1,20 @@
-"""`simulator pipeline ...`: CodePipeline stage chains. Each subcommand is a module with add_parser and run."""
+"""`simulator pipeline ...`: CodePipeline stage chains. Each subcommand is a module with add_parser and run.
+
+The subcommands are imported when the group's parser is built, not with the package: `validate` uses this
+package's options module, and must not pay for loading every pipeline command.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from simulator.cli.commands.pipeline import approve, logs, prune, retry, run, show, status
-
-SUBCOMMANDS = (show, run, approve, status, retry, logs, prune)
+HELP = "show and run a CodePipeline from its CloudFormation template or a native stages/*.yml file"
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "pipeline",
-        help="show (and run) a CodePipeline from its CloudFormation template or a native stages/*.yml file",
-    )
+    from simulator.cli.commands.pipeline import approve, logs, prune, retry, run, show, status
+
+    parser = subparsers.add_parser("pipeline", help=HELP)
     commands = parser.add_subparsers(dest="pipeline_command", required=True, parser_class=type(parser))
-    for command in SUBCOMMANDS:
+    for command in (show, run, approve, status, retry, logs, prune):
         command.add_parser(commands)

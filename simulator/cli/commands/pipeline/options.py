@@ -7,14 +7,14 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.diagnostics import Diagnostic, render
 from simulator.errors import InputError
-from simulator.pipeline.checks import check_pipeline
-from simulator.pipeline.errors import PipelineFileError
-from simulator.pipeline.loader import load_pipeline
-from simulator.pipeline.model import Pipeline
 from simulator.reporting.masking import Masker
+
+if TYPE_CHECKING:
+    from simulator.pipeline.model import Pipeline
 
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +53,11 @@ class Checked:
 
 def load_checked(path: Path, parameters: dict[str, str], pipeline: str | None, masker: Masker) -> Checked:
     """The pipeline and every diagnostic of the file (load errors, or the checks' errors and warnings)."""
+    # Imported here: loading the pipeline package costs a `run` of a buildspec a third of its start-up.
+    from simulator.pipeline.checks import check_pipeline
+    from simulator.pipeline.errors import PipelineFileError
+    from simulator.pipeline.loader import load_pipeline
+
     if _missing(path):
         raise InputError(f"{path}: no such file.")
     try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
+from simulator.cli.here import current_repository, current_state
 from simulator.cli.signals import signals_cancel
 from simulator.codebuild import BuildOutcome, BuildRequest, run_build
 from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
@@ -20,7 +21,6 @@ from simulator.codebuild.parameters import LocalValues, load_values
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH, MAX_TIMEOUT_MINUTES, check_source_identifier
 from simulator.codebuild.result import BuildResult
-from simulator.container import staging
 from simulator.container.docker_session import connect
 from simulator.container.image.names import DEFAULT_IMAGE, resolve_image_name
 from simulator.container.image.provision import ensure_image
@@ -28,7 +28,7 @@ from simulator.errors import EnvironmentProblem, ExitCode, InputError
 from simulator.ownership import hand_over, invoking_user, missing_folders
 from simulator.reporting.masking import Masker, mask_build_record
 from simulator.reporting.render import Destination, json_line, text_line
-from simulator.state import STATE_DIR_NAME, StateFolder, check_project_name, project_name_from_folder, write_atomic
+from simulator.state import StateFolder, check_project_name, project_name_from_folder, write_atomic
 
 EXIT_CODES = {
     Status.SUCCEEDED: ExitCode.SUCCEEDED,
@@ -194,7 +194,7 @@ def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str
 def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec)
     primary, secondary = _sources(args.source)
-    state = StateFolder(staging.default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
+    state = current_state()
     _check_writable_file(args.summary_json, "--summary-json")
     _check_folder(args.artifacts, "--artifacts")
     project = args.project if args.project is not None else project_name_from_folder(primary)
@@ -252,7 +252,7 @@ def _sources(given: list[str]) -> tuple[Path, dict[str, Path]]:
         else:
             primary = _existing_folder(Path(item), "--source")
     if primary is None:
-        primary = staging.default_source_dir(Path.cwd()).resolve()
+        primary = current_repository()
     return primary, secondary
 
 

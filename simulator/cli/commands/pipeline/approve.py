@@ -15,13 +15,12 @@ from typing import Any
 from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
 from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
 from simulator.cli.commands.run import user_name
+from simulator.cli.here import current_repository, current_state
 from simulator.cli.signals import signals_cancel
-from simulator.container.staging import default_source_dir
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import carry_on, check_unchanged, options_from
 from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
 from simulator.reporting.masking import Masker
-from simulator.state import STATE_DIR_NAME, StateFolder
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,8 +43,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    repository = default_source_dir(Path.cwd()).resolve()
-    state = StateFolder(repository / STATE_DIR_NAME)
+    repository = current_repository()
+    state = current_state()
     with PipelineStore(state, masker=masker) as store:
         definition = store.execution(args.execution_id).definition
     approving = args.answer_status is ApprovalStatus.APPROVED

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from simulator.container.staging import default_source_dir
+from simulator.cli.commands.pipeline.options import recorded_store
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.store import ActionExecution, ActionRef, PipelineStore, all_attempts
+from simulator.pipeline.store import ActionExecution, ActionRef, all_attempts
 from simulator.reporting.masking import Masker
-from simulator.state import STATE_DIR_NAME, StateFolder
 
 
 def add_parser(subparsers: Any) -> None:
@@ -33,10 +31,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    state = StateFolder(default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
-    if not state.pipelines_db.exists():
-        raise InputError(f"No pipeline has run here yet ({state.pipelines_db} does not exist).")
-    with PipelineStore(state, masker=masker) as store:
+    with recorded_store(masker) as store:
         attempts = _chosen(all_attempts(store, args.execution_id), args.action, args.execution_id)
         for attempt in attempts:
             path = store.log_path(ActionRef(args.execution_id, attempt.stage, attempt.name, attempt.attempt))

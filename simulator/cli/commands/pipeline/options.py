@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.cli.here import current_state
 from simulator.diagnostics import Diagnostic, render
 from simulator.errors import InputError
 from simulator.reporting.masking import Masker
 
 if TYPE_CHECKING:
     from simulator.pipeline.model import Pipeline
+    from simulator.pipeline.store import PipelineStore
 
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
@@ -87,3 +89,13 @@ def _missing(path: Path) -> bool:
         return not path.exists()
     except OSError:
         return False
+
+
+def recorded_store(masker: Masker) -> PipelineStore:
+    """The execution store of this repository, for commands that only read what pipeline runs recorded."""
+    from simulator.pipeline.store import PipelineStore
+
+    state = current_state()
+    if not state.pipelines_db.exists():
+        raise InputError(f"No pipeline has run here yet ({state.pipelines_db} does not exist).")
+    return PipelineStore(state, masker=masker)

@@ -4,14 +4,12 @@ artifacts and logs. An execution in progress or waiting at a gate is never remov
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from simulator.container.staging import default_source_dir
+from simulator.cli.here import current_state
 from simulator.errors import ExitCode
 from simulator.pipeline.store import PipelineStore, prune
 from simulator.reporting.masking import Masker
-from simulator.state import STATE_DIR_NAME, StateFolder
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    state = StateFolder(default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
+    state = current_state()
     if not state.pipelines_db.exists():
         print("No pipeline has run here: nothing to remove.")
         return int(ExitCode.SUCCEEDED)

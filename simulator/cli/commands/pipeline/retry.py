@@ -13,13 +13,12 @@ from typing import Any
 
 from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
 from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
+from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
-from simulator.container.staging import default_source_dir
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import options_from, retry
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
-from simulator.state import STATE_DIR_NAME, StateFolder
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,7 +42,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    state = StateFolder(default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
+    state = current_state()
     with PipelineStore(state, masker=masker) as store:
         definition = store.execution(args.execution_id).definition
     options = options_from(definition)

@@ -10,13 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from simulator.container.staging import default_source_dir
+from simulator.cli.commands.pipeline.options import recorded_store
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
 from simulator.reporting.pipeline_page import execution_page, write_page
 from simulator.reporting.pipeline_status import status_lines, wants_colour
-from simulator.state import STATE_DIR_NAME, StateFolder
 
 
 def add_parser(subparsers: Any) -> None:
@@ -42,15 +40,8 @@ def add_parser(subparsers: Any) -> None:
     listing.set_defaults(handler=run_list)
 
 
-def _store(masker: Masker) -> PipelineStore:
-    state = StateFolder(default_source_dir(Path.cwd()).resolve() / STATE_DIR_NAME)
-    if not state.pipelines_db.exists():
-        raise InputError(f"No pipeline has run here yet ({state.pipelines_db} does not exist).")
-    return PipelineStore(state, masker=masker)
-
-
 def run_list(args: argparse.Namespace, masker: Masker) -> int:
-    with _store(masker) as store:
+    with recorded_store(masker) as store:
         for summary in store.list_executions(limit=args.limit):
             ended = f"{(summary.ended_at - summary.started_at).total_seconds():.0f}s" if summary.ended_at else "-"
             print(
@@ -60,7 +51,7 @@ def run_list(args: argparse.Namespace, masker: Masker) -> int:
 
 
 def run_status(args: argparse.Namespace, masker: Masker) -> int:
-    with _store(masker) as store:
+    with recorded_store(masker) as store:
         execution_id = args.execution_id
         if execution_id is None:
             newest = store.list_executions(limit=1)

@@ -16,14 +16,16 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TextIO
 
 from simulator.cancellation import CancelToken
+from simulator.errors import InputError
 from simulator.pipeline.approvals.prompt import Answer, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
+from simulator.pipeline.model import Pipeline
 from simulator.pipeline.store import (
     ActionRef,
     Approval,
@@ -54,8 +56,19 @@ class GatePolicy:
     answers_from: int = field(default_factory=lambda: sys.stdin.fileno())
 
 
-def names(context: ActionContext) -> set[str]:
-    return {f"{context.stage.name}/{context.action.name}", context.stage.name, context.action.name}
+def gate_names(stage: str, action: str) -> set[str]:
+    """What `--approve` and `--reject` may call a gate: Stage/Action, its stage's name or its own."""
+    return {f"{stage}/{action}", stage, action}
+
+
+def check_gate_names(pipeline: Pipeline, given: Iterable[str]) -> None:
+    """A name given in advance that no gate has is a typo, which must not pass silently."""
+    gates = [(stage.name, action.name) for stage, action in pipeline.actions() if action.is_approval]
+    known = set().union(*(gate_names(stage, action) for stage, action in gates))
+    for name in given:
+        if name not in known:
+            listed = ", ".join(f"{stage}/{action}" for stage, action in gates) or "none"
+            raise InputError(f"No approval gate is named {name!r} (the pipeline's gates: {listed}).")
 
 
 def run_gate(
@@ -151,10 +164,10 @@ def describe(context: ActionContext, gate: Approval) -> str:
 
 
 def _in_advance(context: ActionContext, policy: GatePolicy) -> Answer | None:
-    gate_names = names(context)
-    if gate_names & policy.reject:
+    given_names = gate_names(context.stage.name, context.action.name)
+    if given_names & policy.reject:
         return Answer(False, "Rejected in advance (--reject)", policy.user)
-    if policy.approve_all or gate_names & policy.approve:
+    if policy.approve_all or given_names & policy.approve:
         return Answer(True, "Approved in advance (--approve)", policy.user)
     return None
 

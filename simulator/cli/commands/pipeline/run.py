@@ -19,9 +19,8 @@ from simulator.cli.commands.run import local_values, user_name
 from simulator.cli.signals import signals_cancel
 from simulator.container.docker_session import connect
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.approvals.gate import GatePolicy
+from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
 from simulator.pipeline.executor import RunEnding
-from simulator.pipeline.model import Pipeline
 from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.labelled import SharedConsole, pipeline_line
@@ -173,16 +172,6 @@ class _Context:
     def __exit__(self, *_: object) -> None:
         if self._store is not None:
             self._store.close()
-
-
-def check_gate_names(pipeline: Pipeline, given: list[str]) -> None:
-    """--approve and --reject name gates as Stage/Action, a stage or an action: a typo must not pass silently."""
-    gates = [(stage.name, action.name) for stage, action in pipeline.actions() if action.is_approval]
-    known = {name for stage, action in gates for name in (f"{stage}/{action}", stage, action)}
-    for name in given:
-        if name not in known:
-            listed = ", ".join(f"{stage}/{action}" for stage, action in gates) or "none"
-            raise InputError(f"No approval gate is named {name!r} (the pipeline's gates: {listed}).")
 
 
 def report(outcome: RunOutcome, context: RunContext) -> int:

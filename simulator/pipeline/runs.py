@@ -36,6 +36,8 @@ from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
 
+LAST_EXECUTIONS_LOOKED_AT = 50  # `--from` alone looks this far back for an execution that kept what it needs
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -97,15 +99,15 @@ def fingerprint(path: Path) -> str:
 def start(pipeline: Pipeline, options: RunOptions, context: RunContext) -> RunOutcome:
     _check_stage(pipeline, options.until, "--until")
     _check_stage(pipeline, options.from_stage, "--from")
-    if (options.from_stage is None) != (options.from_execution is None):
-        raise InputError("--from STAGE and --execution ID go together: the stage to start at, and whose artifacts.")
     names = [stage.name for stage in pipeline.stages]
     if options.from_stage and options.until and names.index(options.until) < names.index(options.from_stage):
         raise InputError(f"--until {options.until} comes before --from {options.from_stage}: nothing would run.")
-    if options.from_execution is not None and options.from_stage is not None:
-        return _redeploy(
-            pipeline, options, options.from_stage, context.store.execution(options.from_execution), context
-        )
+    if options.from_stage is not None:
+        if options.from_execution is not None:
+            earlier = context.store.execution(options.from_execution)
+        else:
+            earlier = last_handing_over(pipeline, options.from_stage, context.store)
+        return _redeploy(pipeline, options, options.from_stage, earlier, context)
     revision = resolve_revision(options.repository, options.source_revision, worktree=options.worktree)
     variables = _pipeline_variables(pipeline, options.variables)
     _ensure_images(pipeline, options, context)
@@ -158,6 +160,22 @@ def _redeploy(
     )
     seed = _Seed(from_stage, artifacts, handed.variables)
     return _execute(pipeline, execution_id, options, revision, variables, context, seed)
+
+
+def last_handing_over(pipeline: Pipeline, from_stage: str, store: PipelineStore) -> Execution:
+    """`--from STAGE` without `--execution`: the newest execution of the pipeline that still keeps everything the
+    stages from STAGE on take (the seed's -DeployOnly: reuse the last build)."""
+    for summary in store.list_executions(pipeline.name, limit=LAST_EXECUTIONS_LOOKED_AT):
+        earlier = store.execution(summary.id)
+        try:
+            handed_over(pipeline, earlier, from_stage)
+        except InputError:
+            continue
+        return earlier
+    raise InputError(
+        f"--from {from_stage}: no recent execution of {pipeline.name} got past the stages before {from_stage} "
+        "(pipeline list shows them): run the pipeline up to there first, or give --execution ID."
+    )
 
 
 def carry_on(pipeline: Pipeline, execution_id: str, context: RunContext) -> RunOutcome:

@@ -88,6 +88,7 @@ def test_dev_buildspec_builds_the_platform_end_to_end(tmp_path):
         "main.tf",
         "outputs.json",
         "outputs.tf",
+        "terraform.tfstate",
         "variables.tf",
         "versions.tf",
     ]
@@ -100,6 +101,9 @@ def test_dev_buildspec_builds_the_platform_end_to_end(tmp_path):
         "build_succeeded": True,
     }
     outputs = json.loads((artifacts / "outputs.json").read_text())
+    # Applied with local state: the state records the same outputs the plan had.
+    state = json.loads((artifacts / "terraform.tfstate").read_text())
+    assert {name: entry["value"] for name, entry in state["outputs"].items()} == outputs
     assert outputs["lambda_function_names"] == {
         "inventory": "ecommerce-ai-platform-dev-inventory",
         "orders": "ecommerce-ai-platform-dev-orders",

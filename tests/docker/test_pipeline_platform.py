@@ -70,7 +70,8 @@ def test_the_template_and_the_native_file_give_the_same_execution(platform):
         ("ApproveProd", "ApproveProd", "Succeeded"),
     ]
     assert template == native
-    build_dev = template[1]
-    assert "BUILD_VERSION" in build_dev[3]
-    assert build_dev[4], "the dev build hands an artifact to the next stages"
+    for build, bundle in ((template[1], "DevBuildOutput"), (template[3], "ProdBuildOutput")):
+        assert build[3] == ("BUILD_VERSION", "FRONTEND_BUCKET", "IMAGE_TAG")
+        # Terraform planned and applied with local state: the state travels in the bundle the next stages read.
+        assert {f"{bundle}:terraform.tfstate", f"{bundle}:outputs.json", f"{bundle}:build-info.json"} <= set(build[4])
     assert leftover_containers() == []

@@ -164,6 +164,15 @@ def test_run_from_a_stage_redeploys_an_earlier_execution_then_logs_and_prune(fix
     assert not [line for line in redeploy.stdout.splitlines() if line.startswith(("Build/", "Source/"))]
     assert action_status(source, later) == {"Publish": "Succeeded"}
     assert redeploy.stdout.splitlines()[-1] == f"Execution {later} Succeeded."
+    # The seed's -DeployOnly: --from alone takes the last execution that built what Deploy needs (not the redeploy,
+    # which built nothing itself).
+    again = simulator("pipeline", "run", PIPELINE, "--from", "Deploy", cwd=source)
+    assert again.code == 0, again.stdout[-3000:] + again.stderr
+    third = execution_id(again.stdout)
+    assert again.stdout.splitlines()[0] == (
+        f"Pipeline shop-chain: execution {third} started at stage Deploy with the artifacts of execution "
+        f"{earlier} (commit {head[:12]})"
+    )
 
     # pipeline logs: every attempt in the order it ran, or one action; an unknown action names the known ones.
     logs = simulator("pipeline", "logs", earlier, cwd=source)
@@ -189,18 +198,26 @@ def test_run_from_a_stage_redeploys_an_earlier_execution_then_logs_and_prune(fix
     )
 
     # pipeline prune: the older execution goes, rows and folders; the redeploy keeps its own copy of the artifacts.
-    pruned = simulator("pipeline", "prune", "--keep", "1", cwd=source)
+    pruned = simulator("pipeline", "prune", "--keep", "2", cwd=source)
     assert pruned.code == 0, pruned.stderr
     assert pruned.stdout.splitlines() == [
         f"Removed execution {earlier} with its artifacts and logs.",
-        "Removed 1 execution; kept the newest 1 of each pipeline and any in progress or waiting at a gate.",
+        "Removed 1 execution; kept the newest 2 of each pipeline and any in progress or waiting at a gate.",
     ]
     executions = source / ".simulator" / "pipelines" / "shop-chain"
-    assert sorted(p.name for p in executions.iterdir()) == [later]
-    assert store_rows(source, "SELECT id FROM executions") == [(later,)]
+    assert sorted(p.name for p in executions.iterdir()) == sorted([later, third])
+    assert sorted(store_rows(source, "SELECT id FROM executions")) == sorted([(later,), (third,)])
     assert (
         executions / later / "artifacts" / "Pkg" / "pkg.txt"
     ).read_text() == f"{head} unit-ok codepipeline/shop-chain\n"
+
+    # Neither redeploy built anything itself: --from alone has nothing to take now, and says so before it runs.
+    nothing = simulator("pipeline", "run", PIPELINE, "--from", "Deploy", cwd=source)
+    assert nothing.code == 2
+    assert nothing.stderr == (
+        "error: --from Deploy: no recent execution of shop-chain got past the stages before Deploy (pipeline list "
+        "shows them): run the pipeline up to there first, or give --execution ID.\n"
+    )
 
 
 def test_a_kill_9_during_a_build_is_told_truthfully_and_retry_continues(fixture_source):

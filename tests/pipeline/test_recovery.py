@@ -12,7 +12,7 @@ from simulator.cli.main import main
 from simulator.errors import InputError
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.redeploy import handed_over
-from simulator.pipeline.runs import failed_stage
+from simulator.pipeline.runs import failed_stage, last_handing_over
 from simulator.pipeline.store import (
     ActionStatus,
     ExecutionStatus,
@@ -156,6 +156,25 @@ def test_logs_of_an_unknown_action_name_the_execution_s_actions(store, tmp_path,
     ]
 
 
+def test_from_alone_takes_the_newest_execution_that_kept_what_the_stage_needs(store):
+    # The seed's -DeployOnly: `--from Deploy` reuses the last build; a newer execution that failed in Build made no
+    # Pkg, so it is passed over for the one before it.
+    succeeded = record(store)
+    failed = record(store, failing="Package")
+    assert last_handing_over(CHAIN, "Deploy", store).id == succeeded
+    assert last_handing_over(CHAIN, "Build", store).id == failed  # its Source output is all Build takes
+
+
+def test_from_alone_with_no_execution_that_got_far_enough_is_refused(store):
+    record(store, failing="Unit")
+    with pytest.raises(InputError) as refused:
+        last_handing_over(CHAIN, "Deploy", store)
+    assert str(refused.value) == (
+        "--from Deploy: no recent execution of shop-chain got past the stages before Deploy (pipeline list shows "
+        "them): run the pipeline up to there first, or give --execution ID."
+    )
+
+
 def test_prune_prints_what_it_removed(store, tmp_path, monkeypatch, capsys):
     older, newer = record(store), record(store)
     monkeypatch.chdir(tmp_path)
@@ -173,11 +192,15 @@ def test_prune_prints_what_it_removed(store, tmp_path, monkeypatch, capsys):
     [
         (
             ["--execution", "0b6f1f64-5a1e-4b5c-9d8e-000000000000"],
-            "error: --from STAGE and --execution ID go together: the stage to start at, and whose artifacts.\n",
+            "error: --execution ID goes with --from STAGE: the stage to start at, with that execution's artifacts.\n",
         ),
         (
             ["--from", "Deploy", "--execution", "0b6f1f64-5a1e-4b5c-9d8e-000000000000", "--worktree"],
-            "error: --execution takes that execution's revision: --worktree and --source-revision do not fit.\n",
+            "error: --from takes an earlier execution's revision: --worktree and --source-revision do not fit.\n",
+        ),
+        (
+            ["--from", "Deploy", "--source-revision", "HEAD"],
+            "error: --from takes an earlier execution's revision: --worktree and --source-revision do not fit.\n",
         ),
     ],
 )

@@ -77,7 +77,7 @@ def ask(
         line = lines.next(poll_seconds)
         if line is None:
             if lines.closed:
-                return None
+                break
             continue
         if decision is None:
             decision = _decision(line)
@@ -90,6 +90,7 @@ def ask(
             _say(to, f"The summary has {len(line)} characters; at most {MAX_SUMMARY}, please: ")
             continue
         return Answer(decision, line, by)
+    _say(to, "\n")  # the question stays unanswered: what ended the wait is said on a line of its own
     return None
 
 

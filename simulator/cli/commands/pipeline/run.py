@@ -73,7 +73,11 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--until", metavar="STAGE", help="stop after STAGE")
     parser.add_argument(
-        "--from", dest="from_stage", metavar="STAGE", help="start a new execution at STAGE (with --execution)"
+        "--from",
+        dest="from_stage",
+        metavar="STAGE",
+        help="start a new execution at STAGE with an earlier execution's artifacts (the last one that has them, "
+        "or --execution)",
     )
     parser.add_argument(
         "--execution",
@@ -108,10 +112,12 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     check_gate_names(checked.pipeline, [*args.approve, *args.reject])
     if args.worktree and args.source_revision:
         raise InputError("--worktree and --source-revision both say what the source is: give one.")
-    if (args.from_stage is None) != (args.from_execution is None):
-        raise InputError("--from STAGE and --execution ID go together: the stage to start at, and whose artifacts.")
-    if args.from_execution and (args.worktree or args.source_revision):
-        raise InputError("--execution takes that execution's revision: --worktree and --source-revision do not fit.")
+    if args.from_execution is not None and args.from_stage is None:
+        raise InputError(
+            "--execution ID goes with --from STAGE: the stage to start at, with that execution's artifacts."
+        )
+    if args.from_stage and (args.worktree or args.source_revision):
+        raise InputError("--from takes an earlier execution's revision: --worktree and --source-revision do not fit.")
     repository = repository_of(args.file)
     options = RunOptions(
         file=args.file,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Protocol
 
 from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import ExecutionMode, Pipeline
@@ -15,12 +16,26 @@ from simulator.reporting.masking import MASK
 _REUSED = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
 
 
+class ActionWatch(Protocol):
+    def started(self, stage: str, action: str) -> None: ...
+
+    def finished(self, stage: str, action: str) -> None: ...
+
+
 class StoreRecorder:
     def __init__(
-        self, store: PipelineStore, execution_id: str, pipeline: Pipeline, *, rerun_stage: str | None = None
+        self,
+        store: PipelineStore,
+        execution_id: str,
+        pipeline: Pipeline,
+        *,
+        rerun_stage: str | None = None,
+        watch: ActionWatch | None = None,
     ) -> None:
-        """`rerun_stage`: a retry with ALL_ACTIONS (§1.11), whose stage's earlier successes are not reused."""
+        """`rerun_stage`: a retry with ALL_ACTIONS (§1.11), whose stage's earlier successes are not reused.
+        `watch` hears when an action other than a gate starts and ends (live progress)."""
         self.store = store
+        self._watch = watch
         self.execution_id = execution_id
         self._pipeline = pipeline
         self._rerun_stage = rerun_stage
@@ -69,6 +84,8 @@ class StoreRecorder:
             ref = self.store.start_action(self.execution_id, stage, action, owned=not is_gate)
         with self._lock:
             self._refs[(stage, action)] = ref
+        if self._watch is not None and not is_gate:
+            self._watch.started(stage, action)
 
     def waiting_gate(self, stage: str, action: str) -> tuple[int, Approval] | None:
         """The attempt and approval of a gate of this action still waiting for its answer."""
@@ -82,6 +99,8 @@ class StoreRecorder:
         return recorded.attempt, approval
 
     def finished(self, stage: str, action: str, outcome: ActionOutcome) -> None:
+        if self._watch is not None:
+            self._watch.finished(stage, action)
         if outcome.status is ActionStatus.IN_PROGRESS:
             return  # a gate left waiting: `pipeline approve` ends it
         self.store.finish_action(

@@ -34,6 +34,7 @@ from simulator.pipeline.store import (
 )
 from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker
+from simulator.reporting.progress import LiveProgress
 from simulator.state import StateFolder
 
 LAST_EXECUTIONS_LOOKED_AT = 50  # `--from` alone looks this far back for an execution that kept what it needs
@@ -274,7 +275,8 @@ def _execute(
     context: RunContext,
     seed: _Seed,
 ) -> RunOutcome:
-    recorder = StoreRecorder(context.store, execution_id, pipeline, rerun_stage=seed.rerun_stage)
+    progress = LiveProgress(context.console, json_events=options.json_events)
+    recorder = StoreRecorder(context.store, execution_id, pipeline, rerun_stage=seed.rerun_stage, watch=progress)
     runner = LocalActions(
         repository=options.repository,
         revision=revision,
@@ -292,19 +294,20 @@ def _execute(
         json_events=options.json_events,
         buckets=context.state.root / "s3",
     )
-    result = run_execution(
-        pipeline,
-        execution_id,
-        runner,
-        recorder,
-        cancel=context.cancel,
-        parallel=options.parallel,
-        pipeline_variables=variables,
-        from_stage=seed.from_stage,
-        until_stage=options.until,
-        earlier_artifacts=seed.artifacts,
-        earlier_variables=seed.variables,
-    )
+    with progress:
+        result = run_execution(
+            pipeline,
+            execution_id,
+            runner,
+            recorder,
+            cancel=context.cancel,
+            parallel=options.parallel,
+            pipeline_variables=variables,
+            from_stage=seed.from_stage,
+            until_stage=options.until,
+            earlier_artifacts=seed.artifacts,
+            earlier_variables=seed.variables,
+        )
     _finish(context.store, execution_id, result, options)
     return RunOutcome(execution_id, result, tuple(recorder.superseded), options.json_events)
 

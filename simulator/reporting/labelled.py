@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any, TextIO
 
 from simulator.reporting.render import Renderer
@@ -36,14 +36,22 @@ def labelled_json(render: Renderer, stage: str, action: str) -> Renderer:
 class SharedConsole:
     """A stream many threads write whole lines to; `write` and `flush` never interleave two lines."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
         self._lock = threading.Lock()
+        self._clock = clock
+        self._written_at = clock()
         self.name = getattr(stream, "name", "<console>")
 
     def write(self, text: str) -> int:
         with self._lock:
+            self._written_at = self._clock()
             return self._stream.write(text)
+
+    def quiet_for(self) -> float:
+        """Seconds since the last write: live progress speaks only into a quiet console."""
+        with self._lock:
+            return self._clock() - self._written_at
 
     def flush(self) -> None:
         with self._lock:

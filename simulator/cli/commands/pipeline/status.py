@@ -6,15 +6,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from simulator.cli.commands.pipeline.options import recorded_store
 from simulator.errors import ExitCode, InputError
+from simulator.pipeline.store import ActionStatus, Execution, PipelineStore
 from simulator.reporting.masking import Masker
 from simulator.reporting.pipeline_page import execution_page, write_page
 from simulator.reporting.pipeline_status import status_lines, wants_colour
+
+WATCH_SECONDS = 1.0
+CLEAR_SCREEN = "\x1b[H\x1b[2J"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -29,6 +34,11 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         metavar="FILE",
         help="also write the execution as one self-contained HTML page (nothing loaded from the network)",
+    )
+    status.add_argument(
+        "--watch",
+        action="store_true",
+        help="follow the execution live (redrawn each second on a terminal) until it ends or waits at a gate",
     )
     status.set_defaults(handler=run_status)
     listing = subparsers.add_parser(
@@ -52,12 +62,9 @@ def run_list(args: argparse.Namespace, masker: Masker) -> int:
 
 def run_status(args: argparse.Namespace, masker: Masker) -> int:
     with recorded_store(masker) as store:
-        execution_id = args.execution_id
-        if execution_id is None:
-            newest = store.list_executions(limit=1)
-            if not newest:
-                raise InputError("No execution is recorded yet: run one with pipeline run.")
-            execution_id = newest[0].id
+        execution_id = args.execution_id or _newest(store)
+        if args.watch:
+            return _watch(store, execution_id, sys.stdout)
         execution = store.execution(execution_id)
     now = datetime.now(UTC)
     if args.html is not None:  # first, so a page that cannot be written is the one thing said
@@ -66,3 +73,54 @@ def run_status(args: argparse.Namespace, masker: Masker) -> int:
     if args.html is not None:
         print(f"Wrote {args.html}")
     return int(ExitCode.SUCCEEDED)
+
+
+def _newest(store: PipelineStore) -> str:
+    newest = store.list_executions(limit=1)
+    if not newest:
+        raise InputError("No execution is recorded yet: run one with pipeline run.")
+    return newest[0].id
+
+
+def _watch(store: PipelineStore, execution_id: str, out: TextIO, interval: float = WATCH_SECONDS) -> int:
+    """On a terminal the picture is redrawn in place each `interval`; elsewhere (a log, a pipe) it is printed
+    again only when a status changed, so the output stays a readable history."""
+    terminal = out.isatty()
+    colour = wants_colour(out, os.environ)
+    shown: tuple[str, ...] | None = None
+    try:
+        while True:
+            execution = store.execution(execution_id)
+            statuses = _statuses(execution)
+            if terminal or statuses != shown:
+                picture = "\n".join(status_lines(execution, now=datetime.now(UTC), colour=colour))
+                out.write((CLEAR_SCREEN if terminal else "\n" if shown else "") + picture + "\n")
+                out.flush()
+                shown = statuses
+            if not _running(execution):
+                return int(ExitCode.SUCCEEDED)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return int(ExitCode.STOPPED)  # only the watching stops: the execution runs on in its own process
+
+
+def _statuses(execution: Execution) -> tuple[str, ...]:
+    return (
+        str(execution.status),
+        *(f"{stage.name}/{action.name}:{action.status}" for stage in execution.stages for action in stage.actions),
+    )
+
+
+def _running(execution: Execution) -> bool:
+    """Still worth watching: an action runs (a gate waiting for its answer does not: nobody knows for how long)."""
+    if not execution.status.is_active:
+        return False
+    waiting = {(gate.stage, gate.action) for gate in execution.waiting_approvals}
+    return (
+        any(
+            action.status is ActionStatus.IN_PROGRESS and (stage.name, action.name) not in waiting
+            for stage in execution.stages
+            for action in stage.actions
+        )
+        or not waiting
+    )

@@ -38,6 +38,7 @@ _NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # stages, actions, pipelines (§1
 _ARTIFACT = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _NAMESPACE = re.compile(r"[A-Za-z0-9@_-]{1,100}")
 _SHELL_SUFFIX = re.compile(r"[A-Za-z0-9_]+")
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}")  # CodeBuild's CreateProject name rule
 _REFERENCE = re.compile(r"#\{(?P<namespace>[A-Za-z0-9@_-]{1,100})\.(?P<key>[A-Za-z0-9@_.-]{1,128})\}")
 
 # What the simulator knows, by category: (owner, provider) pairs. None marks a provider with no local equivalent,
@@ -346,6 +347,12 @@ class _Checks:
         project_name = action.configuration.get("ProjectName")
         if not project_name:
             self.error(action.where, f"the CodeBuild action {quote(action.name)} needs Configuration.ProjectName")
+        elif not _PROJECT_NAME.fullmatch(project_name):
+            self.error(
+                action.at("Configuration", "ProjectName"),
+                f"the CodeBuild project name {quote(project_name)} would be refused by CodeBuild: 2 to 255 letters, "
+                "digits, - and _, starting with a letter or a digit",
+            )
         elif action.project is None:
             self.error(
                 action.at("Configuration", "ProjectName"),

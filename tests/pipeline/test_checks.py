@@ -108,16 +108,36 @@ stages:
       - {name: Src, kind: source, outputs: [Code]}
   - name: Build
     actions:
-      - {name: A, kind: build, inputs: [Code, FromB], primary-source: Code, outputs: [FromA], buildspec: b.yml}
-      - {name: B, kind: build, inputs: [Code], outputs: [FromB], buildspec: b.yml}
-      - {name: C, kind: build, inputs: [FromA], run-order: 2, outputs: [FromA], buildspec: b.yml}
+      - {name: Aa, kind: build, inputs: [Code, FromB], primary-source: Code, outputs: [FromA], buildspec: b.yml}
+      - {name: Bb, kind: build, inputs: [Code], outputs: [FromB], buildspec: b.yml}
+      - {name: Cc, kind: build, inputs: [FromA], run-order: 2, outputs: [FromA], buildspec: b.yml}
 """,
         [
-            "8:47: error: the input artifact 'FromB' is produced by 'B', which does not run before 'A'",
-            "10:73: error: the output artifact 'FromA' is also produced by 'A'; output names are unique in the "
+            "8:48: error: the input artifact 'FromB' is produced by 'Bb', which does not run before 'Aa'",
+            "10:74: error: the output artifact 'FromA' is also produced by 'Aa'; output names are unique in the "
             "pipeline",
         ],
         id="inputs_in_order",
+    ),
+    pytest.param(  # §2 (CodeBuild's CreateProject: [A-Za-z0-9][A-Za-z0-9_-]{1,254})
+        """\
+name: p
+stages:
+  - name: Source
+    actions:
+      - {name: Src, kind: source, outputs: [Code]}
+  - name: Build
+    actions:
+      - {name: U, kind: build, inputs: [Code], buildspec: b.yml}
+      - {name: Unit, kind: build, project: shop.unit, inputs: [Code], buildspec: b.yml}
+""",
+        [
+            "8:25: error: the CodeBuild project name 'U' would be refused by CodeBuild: 2 to 255 letters, digits, - "
+            "and _, starting with a letter or a digit",
+            "9:44: error: the CodeBuild project name 'shop.unit' would be refused by CodeBuild: 2 to 255 letters, "
+            "digits, - and _, starting with a letter or a digit",
+        ],
+        id="project_names",
     ),
     pytest.param(  # §1.4, §1.8, §3
         """\
@@ -172,14 +192,14 @@ stages:
       - {name: Src, kind: source, outputs: [Code], namespace: Code}
   - name: Build
     actions:
-      - {name: A, kind: build, inputs: [Code], namespace: Vars, buildspec: b.yml}
-      - {name: B, kind: build, inputs: [Code], namespace: Vars, buildspec: b.yml}
-      - {name: C, kind: build, inputs: [Code], namespace: codepipeline, buildspec: b.yml}
+      - {name: Aa, kind: build, inputs: [Code], namespace: Vars, buildspec: b.yml}
+      - {name: Bb, kind: build, inputs: [Code], namespace: Vars, buildspec: b.yml}
+      - {name: Cc, kind: build, inputs: [Code], namespace: codepipeline, buildspec: b.yml}
 """,
         [
             "5:63: error: the namespace 'Code' is also an artifact name; namespaces and artifact names must differ",
-            "9:59: error: the namespace 'Vars' is also declared by 'A'; namespaces are unique",
-            "10:59: error: the namespace 'codepipeline' is reserved by CodePipeline",
+            "9:60: error: the namespace 'Vars' is also declared by 'Aa'; namespaces are unique",
+            "10:60: error: the namespace 'codepipeline' is reserved by CodePipeline",
         ],
         id="namespaces",
     ),
@@ -236,13 +256,13 @@ stages:
       - {name: Src, kind: source, outputs: [Code], namespace: SourceVariables}
   - name: Build
     actions:
-      - name: A
+      - name: Aa
         kind: build
         inputs: [Code]
         namespace: AVars
         buildspec: b.yml
         env: {OK: '#{SourceVariables.CommitId}', SAME: '#{BVars.X}', TYPO: '#{SourceVariable.CommitId}'}
-      - {name: B, kind: build, inputs: [Code], namespace: BVars, buildspec: b.yml}
+      - {name: Bb, kind: build, inputs: [Code], namespace: BVars, buildspec: b.yml}
       - name: C
         kind: approval
         run-order: 2
@@ -250,7 +270,7 @@ stages:
 """,
         [
             "13:14: error: #{BVars.X} in EnvironmentVariables can never be resolved: the namespace 'BVars' belongs to "
-            "'B', which does not run before this action",
+            "'Bb', which does not run before this action",
             "13:14: error: #{SourceVariable.CommitId} in EnvironmentVariables can never be resolved: no action "
             "declares the namespace 'SourceVariable'; did you mean 'SourceVariables'?",
             "18:22: error: #{codepipeline.Nope} in CustomData can never be resolved: the codepipeline namespace has "

@@ -58,6 +58,7 @@ class RunOptions:
     image_map: Mapping[str, str] = field(default_factory=dict)
     environment: Mapping[str, str] = field(default_factory=dict)  # --env: above every build's variables
     json_events: bool = False
+    values_file: Path | None = None  # --values: kept as a path (never its values), so approve and retry read it too
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,7 @@ def options_from(definition: Mapping[str, Any]) -> RunOptions:
         image_map=definition.get("image_map", {}),
         environment=definition.get("environment", {}),
         json_events=bool(definition.get("json_events", False)),
+        values_file=Path(definition["values_file"]) if definition.get("values_file") else None,
     )
 
 
@@ -339,6 +341,7 @@ def _definition(pipeline: Pipeline, options: RunOptions, revision: Revision) -> 
         "image_map": dict(options.image_map),
         "environment": dict(options.environment),
         "json_events": options.json_events,
+        "values_file": str(options.values_file.resolve()) if options.values_file else None,
         "revision": {
             "commit": revision.commit,
             "tree": revision.tree,

@@ -75,3 +75,31 @@ def test_the_template_and_the_native_file_give_the_same_execution(platform):
         # Terraform planned and applied with local state: the state travels in the bundle the next stages read.
         assert {f"{bundle}:terraform.tfstate", f"{bundle}:outputs.json", f"{bundle}:build-info.json"} <= set(build[4])
     assert leftover_containers() == []
+
+
+def test_the_template_stops_at_approve_dev_then_at_approve_prod(platform):
+    # Issue 6 item 5; §1.12: with nobody at a terminal each gate stops the run (exit 4), and an approval carries
+    # the execution on to the next gate, reusing everything built before it.
+    template = "examples/pipeline-template.yml"
+    first = simulator("pipeline", "run", template, "--values", "examples/parameters.yml", cwd=platform, timeout=900)
+    assert first.code == 4, first.stdout[-3000:] + first.stderr
+    match = re.search(r"Execution ([0-9a-f-]{36}) waits at ApproveDev/ApproveDev\. Answer with:", first.stdout)
+    assert match, first.stdout[-3000:]
+    execution = match.group(1)
+    assert "BuildProd/" not in first.stdout
+
+    to_prod = simulator("pipeline", "approve", execution, "--summary", "dev looks right", cwd=platform, timeout=900)
+    assert to_prod.code == 4, to_prod.stdout[-3000:] + to_prod.stderr
+    assert f"Execution {execution} waits at ApproveProd/ApproveProd. Answer with:" in to_prod.stdout
+    assert "BuildDev/" not in to_prod.stdout  # the dev build is not run again
+    assert "BuildProd/BuildProd | " in to_prod.stdout
+
+    signed_off = simulator("pipeline", "approve", execution, "--summary", "ship it", cwd=platform)
+    assert signed_off.code == 0, signed_off.stdout[-3000:] + signed_off.stderr
+    assert signed_off.stdout.splitlines()[-1] == f"Execution {execution} Succeeded."
+    with sqlite3.connect(platform / ".simulator" / "pipelines.db") as db:
+        answers = db.execute(
+            "SELECT stage, status, summary FROM approvals WHERE execution_id = ? ORDER BY opened_at", (execution,)
+        ).fetchall()
+    assert answers == [("ApproveDev", "Approved", "dev looks right"), ("ApproveProd", "Approved", "ship it")]
+    assert leftover_containers() == []

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         print(f"Execution {args.execution_id} Failed: the gate was rejected.")
         return int(ExitCode.SUCCEEDED)
     pipeline = None
+    values_file = args.values_file
     if approving and definition:
         # Everything carrying on needs is checked before the answer is given: an answer recorded and then a
         # failure to carry on would leave an approved gate nobody can take further.
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
             return int(ExitCode.BAD_INPUT)
         check_unchanged(options.file, definition, args.execution_id)
         pipeline = checked.pipeline
-    with context_for(args, Path(definition.get("repository", repository)), masker) as context:
+        values_file = values_file or options.values_file
+    with context_for(args, Path(definition.get("repository", repository)), masker, values_file=values_file) as context:
         given = _answer(context.store, args)
         gate = f"{given.approval.stage}/{given.approval.action}"
         print(f"{gate} of execution {args.execution_id}: {given.approval.status}.")

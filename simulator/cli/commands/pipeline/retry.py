@@ -50,7 +50,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     print_diagnostics(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
-    with context_for(args, Path(definition["repository"]), masker) as context:
+    values_file = args.values_file or options.values_file
+    with context_for(args, Path(definition["repository"]), masker, values_file=values_file) as context:
         with signals_cancel(context.cancel):
             outcome = retry(checked.pipeline, args.execution_id, context, all_actions=args.all_actions)
         return report(outcome, context)

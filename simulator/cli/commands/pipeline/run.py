@@ -133,26 +133,29 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         variables=dict(args.variable),
         environment=dict(args.env),
         json_events=args.log_format == "json",
+        values_file=args.values_file,
     )
-    with context_for(args, repository, masker) as context:
+    with context_for(args, repository, masker, values_file=args.values_file) as context:
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)
         return report(outcome, context)
 
 
-def context_for(args: argparse.Namespace, repository: Path, masker: Masker) -> _Context:
-    return _Context(args, StateFolder(repository / STATE_DIR_NAME), masker)
+def context_for(args: argparse.Namespace, repository: Path, masker: Masker, *, values_file: Path | None) -> _Context:
+    """`values_file`: the local values for parameter-store and secrets-manager variables (the run's own `--values`
+    when an execution is carried on without one)."""
+    return _Context(args, StateFolder(repository / STATE_DIR_NAME), masker, values_file)
 
 
 class _Context:
     """The run's context, with the store closed however the run ends."""
 
-    def __init__(self, args: argparse.Namespace, state: StateFolder, masker: Masker) -> None:
-        self._args, self._state, self._masker = args, state, masker
+    def __init__(self, args: argparse.Namespace, state: StateFolder, masker: Masker, values_file: Path | None) -> None:
+        self._args, self._state, self._masker, self._values_file = args, state, masker, values_file
         self._store: PipelineStore | None = None
 
     def __enter__(self) -> RunContext:
-        values = local_values(self._args.values_file, self._state)
+        values = local_values(self._values_file, self._state)
         client = connect()
         self._store = PipelineStore(self._state, masker=self._masker)
         interactive = not self._args.no_input and sys.stdin.isatty()

@@ -7,26 +7,14 @@ Run: python bench/overhead.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from timing import ROOT, timed
+
 IMAGE = "simulator/codebuild-standard:7.0-local"
-
-
-def timed(command: list[str], cwd: Path) -> float:
-    environ = {**os.environ, "PYTHONPATH": str(ROOT)}
-    started = time.perf_counter()
-    completed = subprocess.run(command, cwd=cwd, env=environ, capture_output=True, check=False)
-    elapsed = time.perf_counter() - started
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:6])}... failed:\n{completed.stderr.decode()[-2000:]}")
-    return elapsed
 
 
 def median_of(repeat: int, command: list[str], cwd: Path) -> float:

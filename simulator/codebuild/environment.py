@@ -49,6 +49,11 @@ class BuildIdentity:
         return f"arn:aws:codebuild:{self.region}:{self.account}:build/{self.build_id}"
 
 
+# Ours, not CodeBuild's: as act sets ACT=true, a buildspec can tell a local run and skip what only the cloud can do
+# (`if [ "$SIMULATOR" = true ]; then ...`). The lowest layer: a buildspec or --env that sets it wins.
+SIMULATOR_VARIABLES = {"SIMULATOR": "true"}
+
+
 def codebuild_variables(identity: BuildIdentity) -> dict[str, str]:
     """The variables CodeBuild sets in every build, with the shapes of codebuild-semantics §4.1."""
     variables = {

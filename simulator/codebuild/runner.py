@@ -300,6 +300,7 @@ def _environment(
 ) -> dict[str, str]:
     """§1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
     return env.compose(
+        env.SIMULATOR_VARIABLES,
         _host_network(request, environ),
         {**env.codebuild_variables(identity), **_secondary_variables(request, identity)},
         request.buildspec.buildspec.env.variables,

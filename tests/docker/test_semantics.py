@@ -200,6 +200,7 @@ def test_environment_precedence_and_codebuild_variables(fixture_source, tmp_path
     commit = simulator_git_head(source)
     assert f"COMMIT={commit}" in out
     assert "INITIATOR=alice" in out
+    assert "SIMULATOR=true" in out  # ours, as act's ACT=true: a buildspec can skip what only the cloud does
 
 
 def simulator_git_head(source):

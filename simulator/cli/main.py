@@ -15,13 +15,13 @@ from typing import Any
 import structlog
 
 from simulator import __version__
-from simulator.cli.commands import image, prune, run, validate
+from simulator.cli.commands import completion, image, prune, run, validate
 from simulator.diagnostics import printable
 from simulator.errors import ExitCode, SimulatorError
 from simulator.ownership import hand_over, invoking_user
 from simulator.reporting.masking import Masker
 
-COMMANDS = (run, validate, image, prune)
+COMMANDS = (run, validate, image, prune, completion)
 PIPELINE_HELP = "show and run a CodePipeline from its CloudFormation template or a native stages/*.yml file"
 
 

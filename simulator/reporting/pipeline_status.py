@@ -14,6 +14,7 @@ from typing import TextIO
 
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
 from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
+from simulator.reporting.report_summaries import summary_text
 
 MARKS: Mapping[ActionStatus, str] = {
     ActionStatus.SUCCEEDED: "✔",
@@ -69,13 +70,15 @@ def _stage_lines(stage: StageExecution, now: datetime, paint: _Paint) -> list[st
     lines = [f"{paint.status(STAGE_MARK, stage.status)} {paint.bold(stage.name)}  {paint.status(stage.status)}  {took}"]
     width = max((len(action.name) for action in stage.actions), default=0)
     for action in stage.actions:
-        mark = paint.status(MARKS.get(action.status, "?"), action.status)
-        status = paint.status(f"{action.status:<10}", action.status)
-        lines.append(
-            f"{LINK}  {mark} {action.name:<{width}}  {status} {took_text(action.started_at, action.ended_at, now)}"
-        )
+        lines.append(f"{LINK}  {_action_line(action, width, now, paint)}")
         lines += [f"{LINK}      {detail}" for detail in _details(action, paint)]
     return lines
+
+
+def _action_line(action: ActionExecution, width: int, now: datetime, paint: _Paint) -> str:
+    mark = paint.status(MARKS.get(action.status, "?"), action.status)
+    status = paint.status(f"{action.status:<10}", action.status)
+    return f"{mark} {action.name:<{width}}  {status} {took_text(action.started_at, action.ended_at, now)}"
 
 
 def _details(action: ActionExecution, paint: _Paint) -> list[str]:
@@ -89,7 +92,18 @@ def _details(action: ActionExecution, paint: _Paint) -> list[str]:
     if action.error and action.error != action.summary and not answered:
         details.append(paint.status(action.error, ActionStatus.FAILED))
     details += [f"{name}={value}" for name, value in action.output_variables.items()]
+    details += [f"reports: {summary_text(summary)}" for summary in action.reports]
     return details
+
+
+def action_line(action: ActionExecution, width: int, now: datetime) -> str:
+    """`✔ Unit     Succeeded  2.8s`, uncoloured: an action as the gate's prompt lists it."""
+    return _action_line(action, width, now, _Paint(False))
+
+
+def action_details(action: ActionExecution) -> list[str]:
+    """The lines `status` shows under an action (answer, error, variables, reports), uncoloured."""
+    return _details(action, _Paint(False))
 
 
 def _approval_lines(approval: Approval, paint: _Paint) -> list[str]:

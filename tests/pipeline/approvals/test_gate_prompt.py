@@ -9,9 +9,22 @@ from datetime import UTC, datetime
 
 from simulator.cancellation import CancelToken
 from simulator.pipeline.approvals.gate import describe
+from simulator.pipeline.approvals.history import what_got_here
 from simulator.pipeline.executor import ActionContext
 from simulator.pipeline.loader import load_pipeline
-from simulator.pipeline.store import ActionStatus, Approval, PipelineStore, open_gate
+from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.store import (
+    ActionExecution,
+    ActionStatus,
+    Approval,
+    ApprovalStatus,
+    Execution,
+    ExecutionStatus,
+    PipelineStore,
+    StageExecution,
+    StageStatus,
+    open_gate,
+)
 from simulator.pipeline.store.report_files import save_report_summaries
 from simulator.reporting.masking import Masker
 from simulator.reporting.report_summaries import summarise
@@ -69,19 +82,15 @@ def test_the_prompt_shows_the_gate_and_every_action_that_got_the_execution_there
         "  Review: https://dev.example",
         "  Expires: 2023-11-21 22:13 UTC",
         "  What got the execution here:",
-        "    Source",
-        "      ✔ Source  Succeeded  0.4s  artifacts: Src",
-        f"          CommitId={COMMIT}",
-        "          CommitMessage=Add the cart total…",
-        "          BranchName=main",
-        "    Build",
-        "      ✔ Unit     Succeeded  2.8s  artifacts: UnitOut",
-        "          TAG=unit-ok",
-        "          reports: unit 2 passed, 1 failed (tests.test_cart.test_total)",
-        "      ✔ Lint     Succeeded  2.7s  artifacts: LintOut",
-        "      ✔ Package  Succeeded  1.1s  artifacts: Pkg",
-        "          VERSION=1.0-unit-ok",
-        "          TOKEN=token-***",
+        "    ✔ Source/Source  Succeeded  0.4s  artifacts: Src",
+        f"        CommitId={COMMIT}  CommitMessage=Add the cart total…",  # its first line, cut
+        "        BranchName=main",  # the next would pass 100 characters
+        "    ✔ Build/Unit     Succeeded  2.8s  artifacts: UnitOut",
+        "        TAG=unit-ok",
+        "        reports: unit 2 passed, 1 failed (tests.test_cart.test_total)",
+        "    ✔ Build/Lint     Succeeded  2.7s  artifacts: LintOut",
+        "    ✔ Build/Package  Succeeded  1.1s  artifacts: Pkg",
+        "        VERSION=1.0-unit-ok  TOKEN=token-***",  # masked by the store when it was written
         f'  Or from another terminal: python -m simulator pipeline approve {execution_id} --summary "..."',
     ]
 
@@ -103,4 +112,33 @@ def test_a_gate_that_is_the_first_action_has_nothing_before_it(tmp_path):
         "Approval needed: stage Approve, action Gate",
         "  Expires: 2023-11-21 22:13 UTC",
         f'  Or from another terminal: python -m simulator pipeline approve {execution_id} --summary "..."',
+    ]
+
+
+def test_an_earlier_gate_shows_its_answer_and_an_action_still_running_beside_the_gate_its_time_so_far():
+    def at(seconds: float) -> datetime:
+        return datetime(2026, 12, 2, 6, 0, seconds, tzinfo=UTC)
+
+    approval = Approval(
+        "tok", "e", "ApproveDev", "Approve", ApprovalStatus.APPROVED, "", "", "", 60, at(3), at(50),
+        summary="dev looks good", answered_by="alice", answered_at=at(9),
+    )  # fmt: skip
+    stages = (
+        StageExecution("ApproveDev", StageStatus.SUCCEEDED, at(3), at(9), (
+            ActionExecution("ApproveDev", "Approve", 1, ActionStatus.SUCCEEDED, at(3), at(9), approval=approval),
+        )),
+        StageExecution("ApproveProd", StageStatus.IN_PROGRESS, at(10), None, (
+            ActionExecution("ApproveProd", "Approve", 1, ActionStatus.IN_PROGRESS, at(10), None),
+            ActionExecution("ApproveProd", "Smoke", 1, ActionStatus.IN_PROGRESS, at(10), None),
+        )),
+    )  # fmt: skip
+    execution = Execution(
+        "e", "shop", ExecutionStatus.IN_PROGRESS, "", ExecutionMode.SUPERSEDED, at(0), None, "manual", None,
+        stages=stages,
+    )  # fmt: skip
+
+    assert what_got_here(execution, "ApproveProd", "Approve", at(14)) == [
+        "✔ ApproveDev/Approve  Succeeded  6.0s",
+        '    Approved by alice at 2026-12-02 06:00:09: "dev looks good"',
+        "… ApproveProd/Smoke   InProgress running for 4.0s",
     ]

@@ -9,10 +9,16 @@ from typing import TextIO, cast
 
 import docker
 
-from simulator.codebuild import BuildOutcome, BuildRequest, run_build
+from simulator.codebuild import BuildOutcome, run_build
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.phases import Status
-from simulator.pipeline.actions.codebuild import ActionInputError, BuildInputs, build_request, parse_action_variables
+from simulator.pipeline.actions.codebuild import (
+    ActionInputError,
+    BuildInputs,
+    build_request,
+    parse_action_variables,
+    report_summaries,
+)
 from simulator.pipeline.actions.deploy import deploy
 from simulator.pipeline.actions.source import Revision, export_source, source_variables
 from simulator.pipeline.approvals.gate import GatePolicy, run_gate
@@ -24,7 +30,6 @@ from simulator.pipeline.store.statuses import ActionStatus
 from simulator.reporting.labelled import SharedConsole, labelled_json, labelled_text, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.reporting.render import Destination, json_line, text_line
-from simulator.reporting.report_summaries import ReportSummary, summarise
 from simulator.state import StateFolder
 
 
@@ -132,7 +137,9 @@ class LocalActions:
                 cancel=context.cancel,
             )
         # Reports are saved even when the build failed (UPLOAD_ARTIFACTS is always attempted, §3.2): kept either way.
-        save_report_summaries(self.recorder.store, ref, report_summaries(request, outcome))
+        save_report_summaries(
+            self.recorder.store, ref, report_summaries(request.buildspec.buildspec, outcome.result.reports)
+        )
         return _build_outcome(outcome, outputs)
 
     def _console_destination(self, stage: str, action: str) -> Destination:
@@ -140,15 +147,6 @@ class LocalActions:
             labelled_json(json_line, stage, action) if self.json_events else labelled_text(text_line, stage, action)
         )
         return render, cast(TextIO, self.console)
-
-
-def report_summaries(request: BuildRequest, outcome: BuildOutcome) -> list[ReportSummary]:
-    """One summary per report group the build saved files for, read in the format its buildspec names (§1.8)."""
-    groups = request.buildspec.buildspec.reports
-    return [
-        summarise(group, groups[group].file_format if group in groups else "JUNITXML", Path(folder))
-        for group, folder in outcome.result.reports.items()
-    ]
 
 
 def _build_outcome(outcome: BuildOutcome, outputs: Mapping[str, Path]) -> ActionOutcome:

@@ -20,6 +20,7 @@ from simulator.errors import InputError
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
 from simulator.reporting.masking import Masker
 from simulator.reporting.pipeline_status import MARKS, took_text
+from simulator.reporting.report_summaries import FAILED_NAMES_KEPT, outcome_text
 from simulator.state import write_atomic
 
 _STYLE = """
@@ -140,6 +141,7 @@ def _action(action: ActionExecution, text: _Text, now: datetime) -> str:
     if action.approval is not None:
         details.update(_approval(action.approval))
     details.update({f"Variable {name}": value for name, value in action.output_variables.items()})
+    details.update({f"Report {r.group}": outcome_text(r, names_shown=FAILED_NAMES_KEPT) for r in action.reports})
     details.update({f"Input {name}": str(folder) for name, folder in action.input_artifacts.items()})
     details.update({f"Output {name}": str(folder) for name, folder in action.output_artifacts.items()})
     mark = MARKS.get(action.status, "?")

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
 from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
+from simulator.reporting.report_summaries import summary_text
 
 MARKS: Mapping[ActionStatus, str] = {
     ActionStatus.SUCCEEDED: "✔",
@@ -69,27 +70,50 @@ def _stage_lines(stage: StageExecution, now: datetime, paint: _Paint) -> list[st
     lines = [f"{paint.status(STAGE_MARK, stage.status)} {paint.bold(stage.name)}  {paint.status(stage.status)}  {took}"]
     width = max((len(action.name) for action in stage.actions), default=0)
     for action in stage.actions:
-        mark = paint.status(MARKS.get(action.status, "?"), action.status)
-        status = paint.status(f"{action.status:<10}", action.status)
-        lines.append(
-            f"{LINK}  {mark} {action.name:<{width}}  {status} {took_text(action.started_at, action.ended_at, now)}"
-        )
+        lines.append(f"{LINK}  {_action_line(action, width, now, paint)}")
         lines += [f"{LINK}      {detail}" for detail in _details(action, paint)]
     return lines
 
 
+def _action_line(action: ActionExecution, width: int, now: datetime, paint: _Paint, label: str | None = None) -> str:
+    mark = paint.status(MARKS.get(action.status, "?"), action.status)
+    status = paint.status(f"{action.status:<10}", action.status)
+    name = action.name if label is None else label
+    return f"{mark} {name:<{width}}  {status} {took_text(action.started_at, action.ended_at, now)}"
+
+
 def _details(action: ActionExecution, paint: _Paint) -> list[str]:
-    details: list[str] = []
+    variables = [f"{name}={value}" for name, value in action.output_variables.items()]
+    return [*_outcome_lines(action, paint), *variables, *report_lines(action)]
+
+
+def _outcome_lines(action: ActionExecution, paint: _Paint) -> list[str]:
+    """How it ended, when the mark does not say it all: a gate's answer, a failure's summary and error."""
+    lines: list[str] = []
     if action.approval is not None:
-        details += _approval_lines(action.approval, paint)
+        lines += _approval_lines(action.approval, paint)
     elif action.summary and action.status is not ActionStatus.SUCCEEDED:
-        details.append(action.summary)
+        lines.append(action.summary)
     answered = action.approval is not None and action.approval.answered_by is not None
     # A rejection's error repeats the answer's line ("Rejected by bob: ..."): said once.
     if action.error and action.error != action.summary and not answered:
-        details.append(paint.status(action.error, ActionStatus.FAILED))
-    details += [f"{name}={value}" for name, value in action.output_variables.items()]
-    return details
+        lines.append(paint.status(action.error, ActionStatus.FAILED))
+    return lines
+
+
+def report_lines(action: ActionExecution) -> list[str]:
+    """`reports: unit 12 passed, 1 failed (tests.test_cart.test_total)`, one per report group."""
+    return [f"reports: {summary_text(summary)}" for summary in action.reports]
+
+
+def action_line(action: ActionExecution, width: int, now: datetime, label: str) -> str:
+    """`✔ Build/Unit  Succeeded  2.8s`, uncoloured, the action called `label`: as the gate's prompt lists it."""
+    return _action_line(action, width, now, _Paint(False), label)
+
+
+def outcome_lines(action: ActionExecution) -> list[str]:
+    """The lines `status` shows under an action about how it ended (answer, failure), uncoloured."""
+    return _outcome_lines(action, _Paint(False))
 
 
 def _approval_lines(approval: Approval, paint: _Paint) -> list[str]:

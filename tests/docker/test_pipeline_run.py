@@ -160,9 +160,28 @@ def test_a_gate_answered_at_a_real_terminal(fixture_source):
             process.kill()
         os.close(controller)
     text = seen.decode(errors="replace")
-    assert "Approval needed: stage Approve, action Gate" in text
-    assert "Ship 1.0-unit-ok of " in text
     assert "Deploy/Publish | publishing " in text
+    prompt = text.replace("\r\n", "\n").split("\nApproval needed: ", 1)[1].split("\n  Or from another terminal")[0]
+    # What got the execution here, from the store: each earlier action, its artifacts, exported variables and the
+    # unit build's JUnit report, whose failing test case did not fail the build (codebuild-semantics §1.8, §3.2).
+    times = r"\d+\.\ds$|\d+\.\ds(?=  artifacts)|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    lines = [re.sub(times, "T", line) for line in prompt.splitlines()]
+    commit = lines[1].split(" of ")[1].rstrip("?")
+    assert [line for line in lines if "Expires:" not in line] == [
+        "stage Approve, action Gate",
+        f"  Ship 1.0-unit-ok of {commit}?",
+        "  What got the execution here:",
+        "    ✔ Source/Source  Succeeded  T  artifacts: Src",
+        f"        CommitId={commit}  CommitMessage=fixture",
+        "        AuthorDate=T  CommitterDate=T  RepositoryName=shop",
+        "        BranchName=main",
+        "    ✔ Build/Unit     Succeeded  T  artifacts: UnitOut",
+        "        TAG=unit-ok",
+        "        reports: unit 2 passed, 1 failed (tests.test_cart.test_total)",
+        "    ✔ Build/Lint     Succeeded  T  artifacts: LintOut",
+        "    ✔ Build/Package  Succeeded  T  artifacts: Pkg",
+        "        VERSION=1.0-unit-ok",
+    ]
 
 
 def read_until(fd: int, wanted: bytes, seen: bytes, timeout: float = 180) -> bytes:

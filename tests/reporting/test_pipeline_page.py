@@ -28,13 +28,22 @@ from simulator.pipeline.store import (
     answer,
     open_gate,
 )
+from simulator.pipeline.store.report_files import save_report_summaries
 from simulator.reporting.masking import Masker
 from simulator.reporting.pipeline_page import execution_page
+from simulator.reporting.report_summaries import Outcome, ReportSummary
 from simulator.state import StateFolder
 from tests.conftest import simulator
 from tests.pipeline.store.conftest import Clock
 
 SECRET = "hunter2"
+UNIT_REPORT = ReportSummary(
+    "unit",
+    "JUNITXML",
+    files=1,
+    counts={Outcome.PASSED: 12, Outcome.FAILED: 1},
+    failed_tests=(f"tests.test_login.test_{SECRET}",),
+)
 
 
 def record_execution(folder: Path) -> str:
@@ -47,6 +56,8 @@ def record_execution(folder: Path) -> str:
             store.start_stage(execution_id, name)
             for action, status, outputs in actions:
                 ref = store.start_action(execution_id, name, action)
+                if action == "UnitTests":
+                    save_report_summaries(store, ref, [UNIT_REPORT])
                 clock.advance(3)
                 artifact = store.artifact_folder(execution_id, f"{action}Output", stage=name, action=action)
                 store.finish_action(
@@ -231,6 +242,10 @@ def test_the_page_shows_every_stage_status_and_approval_in_chromium_with_no_requ
     ):
         assert shown in text, shown
     assert "Checkout ran with token *** <b>unbolded</b>" in text  # masked by the store, escaped by the page
+    # A build's report summary and its output artifact, under the action (codebuild-semantics §1.8).
+    unit = text.index("UnitTests")
+    assert text[text.index("Report unit", unit) + 1] == "12 passed, 1 failed (tests.test_login.test_***)"
+    assert text[text.index("Output UnitTestsOutput", unit) + 1].endswith("/artifacts/UnitTestsOutput")
     assert not any(SECRET in piece for piece in text)
 
 
@@ -257,6 +272,8 @@ def test_every_text_is_masked_then_escaped(tmp_path):
     assert "Review ApproveDev &amp; sign" in page
     assert "&lt;b&gt;unbolded&lt;/b&gt;" in page and "<b>" not in page
     assert "<script" not in page and 'http-equiv="Content-Security-Policy" content="default-src \'none\'' in page
+    # The report summary, masked on disk by the store (the failed test's name held the secret), then shown.
+    assert "<dt>Report unit</dt><dd>12 passed, 1 failed (tests.test_login.test_***)</dd>" in page
 
 
 def test_a_page_into_a_missing_folder_is_refused_with_one_sentence_and_nothing_written(tmp_path):

@@ -15,6 +15,7 @@ from simulator.pipeline.model import ExecutionMode
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
 from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.reporting.pipeline_status import duration_text, status_lines, wants_colour
+from simulator.reporting.report_summaries import Outcome, ReportSummary
 
 T0 = datetime(2026, 12, 2, 6, 0, 0, tzinfo=UTC)
 ID = "0f6c1c9e-6a51-4c1e-9b4e-2f1a6c1d2e3f"
@@ -257,6 +258,47 @@ CASES = [
             "│      Amazon ECS has no local equivalent",
         ],
         id="a skipped deploy shows its reason, never as succeeded",
+    ),
+    pytest.param(
+        execution(
+            ExecutionStatus.FAILED,
+            StageExecution(
+                "Build",
+                StageStatus.FAILED,
+                at(0),
+                at(9),
+                (
+                    action(
+                        "Unit",
+                        ActionStatus.SUCCEEDED,
+                        0,
+                        9,
+                        output_variables={"TAG": "unit-ok"},
+                        reports=(
+                            ReportSummary(
+                                "unit",
+                                "JUNITXML",
+                                files=1,
+                                counts={Outcome.PASSED: 12, Outcome.FAILED: 1},
+                                failed_tests=("tests.test_cart.test_total",),
+                            ),
+                            ReportSummary("coverage", "CLOVERXML", problems=("CLOVERXML reports are not summed up.",)),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        [
+            f"Execution {ID} of shop: Failed",
+            "  started 2026-12-02 06:00:00, 40.0s",
+            "",
+            "● Build  Failed  9.0s",
+            "│  ✔ Unit  Succeeded  9.0s",
+            "│      TAG=unit-ok",
+            "│      reports: unit 12 passed, 1 failed (tests.test_cart.test_total)",
+            "│      reports: coverage: CLOVERXML reports are not summed up.",
+        ],
+        id="a build's report summaries, one line per report group, below its variables (codebuild §1.8)",
     ),
 ]
 

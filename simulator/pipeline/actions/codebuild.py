@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
+from simulator.buildspec import Buildspec, BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.codebuild import BuildRequest
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.upload import RequiredArtifacts
 from simulator.pipeline.model import Action, CodeBuildProject, EnvironmentVariable, VariableType
+from simulator.reporting.report_summaries import ReportSummary, summarise
 
 DEFAULT_BUILDSPEC = "buildspec.yml"
 
@@ -101,6 +102,16 @@ def build_request(
         secondary_artifacts_dir=inputs.outputs_root if len(outputs) > 1 else None,
         required_artifacts=RequiredArtifacts(primary=len(outputs) == 1, secondary=outputs if len(outputs) > 1 else ()),
     )
+
+
+def report_summaries(buildspec: Buildspec, saved: Mapping[str, str]) -> list[ReportSummary]:
+    """One summary per report group the build saved files for (`saved`: group -> folder, the build result's
+    `reports`), read in the `file-format` the buildspec gives the group (§1.8: JUNITXML when it gives none)."""
+    groups = buildspec.reports
+    return [
+        summarise(group, groups[group].file_format if group in groups else "JUNITXML", Path(folder))
+        for group, folder in saved.items()
+    ]
 
 
 def output_folders(action: Action, outputs_root: Path) -> dict[str, Path]:

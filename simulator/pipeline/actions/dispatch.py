@@ -12,13 +12,20 @@ import docker
 from simulator.codebuild import BuildOutcome, run_build
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.phases import Status
-from simulator.pipeline.actions.codebuild import ActionInputError, BuildInputs, build_request, parse_action_variables
+from simulator.pipeline.actions.codebuild import (
+    ActionInputError,
+    BuildInputs,
+    build_request,
+    parse_action_variables,
+    report_summaries,
+)
 from simulator.pipeline.actions.deploy import deploy
 from simulator.pipeline.actions.source import Revision, export_source, source_variables
 from simulator.pipeline.approvals.gate import GatePolicy, run_gate
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Category
 from simulator.pipeline.recording import StoreRecorder
+from simulator.pipeline.store.report_files import save_report_summaries
 from simulator.pipeline.store.statuses import ActionStatus
 from simulator.reporting.labelled import SharedConsole, labelled_json, labelled_text, pipeline_line
 from simulator.reporting.masking import Masker
@@ -129,6 +136,10 @@ class LocalActions:
                 masker=self.engine.masker,
                 cancel=context.cancel,
             )
+        # Reports are saved even when the build failed (UPLOAD_ARTIFACTS is always attempted, §3.2): kept either way.
+        save_report_summaries(
+            self.recorder.store, ref, report_summaries(request.buildspec.buildspec, outcome.result.reports)
+        )
         return _build_outcome(outcome, outputs)
 
     def _console_destination(self, stage: str, action: str) -> Destination:

@@ -18,11 +18,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TextIO
 
 from simulator.cancellation import CancelToken
 from simulator.errors import InputError
+from simulator.pipeline.approvals.history import what_got_here
 from simulator.pipeline.approvals.prompt import Answer, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Pipeline
@@ -31,6 +32,7 @@ from simulator.pipeline.store import (
     Approval,
     ApprovalAlreadyCompletedException,
     ApprovalStatus,
+    Execution,
     PipelineStore,
     answer,
     open_gate,
@@ -110,7 +112,9 @@ def _ask_here(
     answered = _answered_elsewhere(store, gate.token)  # while another gate was being asked
     if answered is not None:
         return _outcome(read_gate(store, gate.token))
-    console.write(describe(context, gate))
+    # The store masked what it holds when it wrote it; a secret the masker learnt since is masked here too.
+    execution = store.execution(context.execution_id)
+    console.write(store.masker.mask(describe(context, gate, execution, datetime.now(UTC))))
     closed = CancelToken()
     typed = ask(
         f"Approve {context.stage.name}/{context.action.name}?",
@@ -150,13 +154,17 @@ def sns_notification(context: ActionContext, gate: Approval) -> dict[str, object
     }
 
 
-def describe(context: ActionContext, gate: Approval) -> str:
+def describe(context: ActionContext, gate: Approval, execution: Execution, now: datetime) -> str:
+    """The prompt's preamble: the gate, what it asks, and what got the execution here (`execution`, as stored)."""
     lines = [f"\nApproval needed: stage {context.stage.name}, action {context.action.name}"]
     if gate.custom_data:
         lines.append(f"  {gate.custom_data}")
     if gate.external_link:
         lines.append(f"  Review: {gate.external_link}")
     lines.append(f"  Expires: {gate.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    history = what_got_here(execution, context.stage.name, context.action.name, now)
+    if history:
+        lines += ["  What got the execution here:", *(f"    {line}" for line in history)]
     lines.append(
         f'  Or from another terminal: python -m simulator pipeline approve {context.execution_id} --summary "..."'
     )

@@ -15,6 +15,7 @@ from typing import Any
 from simulator.pipeline.model import ExecutionMode
 from simulator.pipeline.store.owner import ProcessIdentity
 from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.reporting.report_summaries import ReportSummary
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class ActionExecution:
     log_path: Path | None = None
     owner: ProcessIdentity | None = None  # the process running it; None once done, or while a gate waits
     approval: Approval | None = None
+    reports: tuple[ReportSummary, ...] = ()  # a build's test reports, one per report group (report_files.py)
 
     @property
     def duration(self) -> timedelta | None:

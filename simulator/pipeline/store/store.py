@@ -30,6 +30,7 @@ from simulator.pipeline.store.errors import (
     ValidationException,
 )
 from simulator.pipeline.store.owner import ProcessIdentity, is_running
+from simulator.pipeline.store.report_files import with_report_summaries
 from simulator.pipeline.store.rows import (
     approval_from,
     as_time,
@@ -291,6 +292,12 @@ class PipelineStore:
             raise ValidationException(f"execution {execution_id} has no stored artifact named {name!r}.")
         return Path(row["folder"])
 
+    def execution_folder(self, execution_id: str) -> Path:
+        """Where the execution's files are kept: artifacts, logs, test report summaries."""
+        with self.db.read() as db:
+            row = self._require_execution(db, execution_id)
+        return self.state.execution_dir(row["pipeline"], execution_id)
+
     def log_path(self, ref: ActionRef) -> Path:
         """Where an attempt's log is kept for `pipeline logs`, inside its execution's folder."""
         with self.db.read() as db:
@@ -304,6 +311,7 @@ class PipelineStore:
         self.judge()
         with self.db.read() as db:
             row = self._require_execution(db, execution_id)
+            folder = self.state.execution_dir(row["pipeline"], execution_id)
             approvals = {
                 (a.stage, a.action, attempt): a
                 for attempt, a in (
@@ -318,7 +326,8 @@ class PipelineStore:
                     started_at=as_time(stage["started_at"]),
                     ended_at=as_time_or_none(stage["ended_at"]),
                     actions=tuple(
-                        with_approval(action, approvals) for action in latest_actions(db, execution_id, stage["stage"])
+                        with_report_summaries(with_approval(action, approvals), folder)
+                        for action in latest_actions(db, execution_id, stage["stage"])
                     ),
                 )
                 for stage in db.execute(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.buildspec import parse_buildspec
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.upload import RequiredArtifacts
 from simulator.pipeline.actions.codebuild import (
@@ -13,6 +14,7 @@ from simulator.pipeline.actions.codebuild import (
     BuildInputs,
     build_request,
     parse_action_variables,
+    report_summaries,
 )
 from simulator.pipeline.model import (
     Action,
@@ -23,6 +25,7 @@ from simulator.pipeline.model import (
     VariableType,
     Where,
 )
+from tests.conftest import FIXTURES
 
 HERE = Where(Path("pipeline.yml"), 3, 5)
 PROJECT = CodeBuildProject(
@@ -131,3 +134,26 @@ def test_bad_action_variables_say_what_is_wrong(text, message):
     with pytest.raises(ActionInputError) as raised:
         parse_action_variables(text)
     assert str(raised.value) == message
+
+
+def test_each_saved_report_group_is_summed_up_in_the_format_its_buildspec_names():
+    # codebuild-semantics §1.8: file-format is per group, JUNITXML when a group gives none; a group the build saved
+    # no files for is not in the result's reports, so it gets no summary.
+    buildspec = parse_buildspec(
+        "version: 0.2\n"
+        "phases: {build: {commands: [make test]}}\n"
+        "reports:\n"
+        "  unit: {files: ['*.xml']}\n"
+        "  nunit: {files: ['*.xml'], file-format: nunit3xml}\n"
+        "  empty: {files: ['*.xml']}\n",
+        Path("buildspec.yml"),
+    ).buildspec
+    folders = FIXTURES / "report_files"
+    saved = {"unit": str(folders / "failing"), "nunit": str(folders / "nunit3")}
+
+    summaries = report_summaries(buildspec, saved)
+
+    assert [(s.group, s.file_format, s.total, s.failed_tests[:1]) for s in summaries] == [
+        ("unit", "JUNITXML", 3, ("tests.test_cart.test_total",)),
+        ("nunit", "NUNIT3XML", 4, ("Shop.Tests.CartTests.Totals",)),
+    ]

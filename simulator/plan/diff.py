@@ -303,7 +303,9 @@ def _actions(stage: str, old: Sequence[ActionPlan], new: Sequence[ActionPlan]) -
         if action.gate:
             changes.append(Change(None, "gate added", (label,)))
         else:
-            changes.append(Change(f"stage {stage}", "action added", (label,), f"({action.type})"))
+            changes.append(
+                Change(f"stage {stage}", "action added", (label,), f"({action.type}, run order {action.run_order})")
+            )
             changes += _action(label, replace(action, inputs=(), outputs=(), environment=(), configuration=()), action)
     return changes
 

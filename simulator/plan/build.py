@@ -38,19 +38,20 @@ _AT_START = {
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=", re.MULTILINE)
 
 
-def request_for(loaded: LoadedBuildspec, **fields: object) -> BuildRequest:
-    """The build request the plan is made for. A batch-only buildspec, which `run` refuses (the simulator has no
-    batch mode yet) but the cloud runs, is planned as the build it is, with no phases of its own."""
+def plannable(loaded: LoadedBuildspec) -> LoadedBuildspec:
+    """The buildspec a build request can carry. A batch-only one, which `run` refuses (the simulator has no batch
+    mode yet) but the cloud runs, is planned as the build it is, with no phases of its own: its batch section is set
+    aside here, and plan_build's `original` still notes it."""
     buildspec = loaded.buildspec
     if buildspec.batch is not None and not buildspec.has_phases:
-        loaded = replace(loaded, buildspec=buildspec.model_copy(update={"batch": None}))
-    return BuildRequest(buildspec=loaded, **fields)  # type: ignore[arg-type]
+        return replace(loaded, buildspec=buildspec.model_copy(update={"batch": None}))
+    return loaded
 
 
 def plan_build(
     request: BuildRequest, environ: Mapping[str, str], masker: Masker, *, original: Buildspec | None = None
 ) -> BuildPlan:
-    """`original` is the buildspec as loaded, when request_for had to set its batch section aside."""
+    """`original` is the buildspec as loaded, when plannable had to set its batch section aside."""
     buildspec = original or request.buildspec.buildspec
     secrets = _secret_variables(request, masker)
     environment = _environment(request, environ, secrets)

@@ -136,6 +136,16 @@ def test_version_0_1_carries_nothing_from_one_command_to_the_next(project, capsy
     assert "also set by earlier commands" not in out
 
 
+def test_a_batch_only_buildspec_is_planned_with_a_note_not_refused(project, capsys):
+    (project / "buildspec.yml").write_text(
+        "version: 0.2\nbatch:\n  build-list:\n    - identifier: one\n      buildspec: one.yml\n"
+    )
+    assert main(["plan", "shop/buildspec.yml", *FLAGS]) == 0
+    out = capsys.readouterr().out
+    assert "Phases (DOWNLOAD_SOURCE first, UPLOAD_ARTIFACTS and FINALIZING after):\n  (none)\n" in out
+    assert out.endswith("Notes:\n  a batch section: CodeBuild runs it in batch mode, which this plan does not show\n")
+
+
 def test_a_plan_in_markdown_is_the_text_plan_in_a_fenced_block(project, capsys):
     (project / "buildspec.yml").write_text("version: 0.2\nphases:\n  build:\n    commands: [make]\n")
     assert main(["plan", "shop/buildspec.yml", *FLAGS, "--format", "markdown"]) == 0

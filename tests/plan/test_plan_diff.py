@@ -241,6 +241,32 @@ CASES = [
             "- build: command removed: `make`",
         ],
     ),
+    Case(
+        "exported variable added",
+        _replace(
+            "    DB_PASSWORD: /shop/b\n",
+            "    DB_PASSWORD: /shop/b\n  exported-variables: [IMAGE_TAG]\n",
+        ),
+        "buildspec.yml",
+        ["buildspec.yml: 1 change against {rev}", "  exported variable added: IMAGE_TAG"],
+        ["### `buildspec.yml`: 1 change against `{rev}`", "", "- exported variable added: `IMAGE_TAG`"],
+    ),
+    Case(
+        "report group added",
+        _replace("artifacts:\n", "reports:\n  unit:\n    files: [junit.xml]\nartifacts:\n"),
+        "buildspec.yml",
+        [
+            "buildspec.yml: 2 changes against {rev}",
+            "  report group added: unit",
+            "  reports unit: path added: junit.xml",
+        ],
+        [
+            "### `buildspec.yml`: 2 changes against `{rev}`",
+            "",
+            "- report group added: `unit`",
+            "- reports unit: path added: `junit.xml`",
+        ],
+    ),
 ]
 
 

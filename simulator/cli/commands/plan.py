@@ -15,9 +15,10 @@ from simulator.cli import build_options as options
 from simulator.cli.commands.pipeline.options import add_template_options, load_checked, print_diagnostics
 from simulator.cli.here import current_state
 from simulator.codebuild.parameters import LocalValues
+from simulator.codebuild.request import BuildRequest
 from simulator.diagnostics import printable
 from simulator.errors import ExitCode, InputError
-from simulator.plan.build import plan_build, request_for
+from simulator.plan.build import plan_build, plannable
 from simulator.plan.diff import diff_plans
 from simulator.plan.model import Plan
 from simulator.plan.pipeline import plan_pipeline
@@ -61,12 +62,16 @@ def add_parser(subparsers: Any) -> None:
 
 @dataclass(frozen=True)
 class _Context:
-    """What the plan of each buildspec shares: the build request's fields from the flags."""
+    """What the plan of every file shares: the flags, and the build request's fields made from them once."""
 
     args: argparse.Namespace
     masker: Masker
     values: LocalValues
-    request: dict[str, Any]
+    source: Path
+    secondary_sources: dict[str, Path]
+    project: str
+    initiator: str
+    overrides: dict[str, str]
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
@@ -91,20 +96,8 @@ def _context(args: argparse.Namespace, masker: Masker) -> _Context:
     project = args.project if args.project is not None else project_name_from_folder(primary)
     check_project_name(project)
     values = options.local_values(args.parameters, current_state())
-    request = {
-        "source": primary,
-        "project": project,
-        "initiator": os.environ.get("SIMULATOR_INITIATOR") or options.user_name(),
-        "secondary_sources": secondary,
-        "environment_overrides": options.overrides(args),
-        "local_values": values,
-        "image": args.image,
-        "image_map": dict(args.map_image),
-        "privileged": args.privileged,
-        "timeout_minutes": args.timeout,
-        "inject_host_ca": not args.no_host_ca,
-    }
-    return _Context(args, masker, values, request)
+    initiator = os.environ.get("SIMULATOR_INITIATOR") or options.user_name()
+    return _Context(args, masker, values, primary, secondary, project, initiator, options.overrides(args))
 
 
 def _current(path: Path, context: _Context) -> Plan:
@@ -153,7 +146,22 @@ def _at_revision(path: Path, revision: str, context: _Context, *, exists_now: bo
 
 
 def _build_plan(loaded: LoadedBuildspec, context: _Context) -> Plan:
-    request = request_for(loaded, **context.request)
+    """The plan for the build `run` would start with the same flags."""
+    args = context.args
+    request = BuildRequest(
+        buildspec=plannable(loaded),
+        source=context.source,
+        project=context.project,
+        initiator=context.initiator,
+        secondary_sources=context.secondary_sources,
+        environment_overrides=context.overrides,
+        local_values=context.values,
+        image=args.image,
+        image_map=dict(args.map_image),
+        privileged=args.privileged,
+        timeout_minutes=args.timeout,
+        inject_host_ca=not args.no_host_ca,
+    )
     return plan_build(request, os.environ, context.masker, original=loaded.buildspec)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import importlib
 import os
 import sys
 import traceback
@@ -15,14 +16,34 @@ from typing import Any
 import structlog
 
 from simulator import __version__
-from simulator.cli.commands import completion, image, prune, run, validate
 from simulator.diagnostics import printable
 from simulator.errors import ExitCode, SimulatorError
 from simulator.ownership import hand_over, invoking_user
 from simulator.reporting.masking import Masker
 
-COMMANDS = (run, validate, image, prune, completion)
-PIPELINE_HELP = "show and run a CodePipeline from its CloudFormation template or a native stages/*.yml file"
+# Every subcommand, in `--help` order, with its module and its one-line help. Only the command being run is
+# imported: `run` and `image` bring in the docker package and the pipeline package costs a third of a `run`'s
+# start-up, while `plan` and `validate` must start without either. The help is repeated here so that `--help` can
+# name every command without importing it; a test checks that each module says the same.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("simulator.cli.commands.run", "run a buildspec in a CodeBuild-like container"),
+    "validate": (
+        "simulator.cli.commands.validate",
+        "check buildspecs and pipeline files without running them (no Docker needed)",
+    ),
+    "plan": (
+        "simulator.cli.commands.plan",
+        "print what a buildspec or pipeline would run, or what an edit changes (--diff REV); no Docker needed",
+    ),
+    "pipeline": (
+        "simulator.cli.commands.pipeline",
+        "show and run a CodePipeline from its CloudFormation template or a native stages/*.yml file",
+    ),
+    "image": ("simulator.cli.commands.image", "manage the simulator's build image"),
+    "prune": ("simulator.cli.commands.prune", "remove leftovers of crashed runs (never images)"),
+    "completion": ("simulator.cli.commands.completion", "print a shell completion script (bash or zsh)"),
+}
+PIPELINE_HELP = COMMANDS["pipeline"][1]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,21 +58,17 @@ class UsageError(SimulatorError):
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """Every command's parser; the pipeline commands' only when asked for (or when `argv` is not known): loading
-    the pipeline package would cost every `run` of a buildspec a third of its start-up."""
+    """Every command's parser when `argv` is not known; otherwise only the named command's, the others being
+    named in `--help` but never reached."""
     parser = _Parser(prog="simulator", description="Run AWS CodeBuild buildspecs locally, in Docker.")
     parser.add_argument("--version", action="version", version=f"simulator {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in COMMANDS[:2]:
-        command.add_parser(subparsers)
-    if argv is None or "pipeline" in argv:
-        from simulator.cli.commands import pipeline
-
-        pipeline.add_parser(subparsers)
-    else:
-        subparsers.add_parser("pipeline", help=PIPELINE_HELP)  # named in `--help`; never reached without "pipeline"
-    for command in COMMANDS[2:]:
-        command.add_parser(subparsers)
+    wanted = None if argv is None else next((item for item in argv if not item.startswith("-")), "")
+    for name, (module, help_text) in COMMANDS.items():
+        if wanted is None or wanted == name:
+            importlib.import_module(module).add_parser(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text)
     return parser
 
 

@@ -8,10 +8,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.container import staging
 from simulator.diagnostics import UnreadableFile, quote, read_text
 from simulator.errors import InputError
 
 RESERVED_PREFIX = "CODEBUILD_"
+LOCAL_ACCOUNT = "000000000000"
+DEFAULT_REGION = "us-east-1"
+SECONDARY_SOURCES_DIR = "secSrc"  # beside `src`, as AWS's local agent lays them out (§8)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # What the host knows about reaching registries: carried into the build so it resolves like the host does.
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
@@ -75,6 +79,26 @@ def codebuild_variables(identity: BuildIdentity) -> dict[str, str]:
     if identity.resolved_source_version:
         variables["CODEBUILD_RESOLVED_SOURCE_VERSION"] = identity.resolved_source_version
         variables["CODEBUILD_SOURCE_VERSION"] = identity.resolved_source_version
+    return variables
+
+
+def build_region(environ: Mapping[str, str]) -> str:
+    """The host's region, as the AWS CLI would pick it, else CodeBuild's default."""
+    return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def secondary_source_dir(identity: BuildIdentity, identifier: str) -> str:
+    return f"{identity.source_dir.rsplit('/', 1)[0]}/{SECONDARY_SOURCES_DIR}/{identifier}"
+
+
+def secondary_variables(identity: BuildIdentity, sources: Mapping[str, Path]) -> dict[str, str]:
+    """§4.1: CODEBUILD_SRC_DIR_<id>, and CODEBUILD_SOURCE_VERSION_<id> for a source that is a git repository."""
+    variables: dict[str, str] = {}
+    for identifier, folder in sources.items():
+        variables[f"CODEBUILD_SRC_DIR_{identifier}"] = secondary_source_dir(identity, identifier)
+        commit = staging.resolved_commit(folder)
+        if commit:
+            variables[f"CODEBUILD_SOURCE_VERSION_{identifier}"] = commit
     return variables
 
 

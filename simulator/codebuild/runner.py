@@ -26,7 +26,7 @@ import requests
 
 from simulator.cancellation import CancelToken
 from simulator.codebuild import environment as env
-from simulator.codebuild.environment import BuildIdentity
+from simulator.codebuild.environment import BuildIdentity, secondary_source_dir
 from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.parameters import ResolutionError, resolve_parameters, resolve_secrets
 from simulator.codebuild.request import BuildOutcome, BuildRequest, check_no_nul
@@ -42,10 +42,6 @@ from simulator.reporting.events import EventLog
 from simulator.reporting.masking import Masker, credential_values, mask_build_record
 from simulator.reporting.render import Destination, Fanout, build_logger, text_line
 from simulator.state import StateFolder, disk_full, write_atomic
-
-LOCAL_ACCOUNT = "000000000000"
-DEFAULT_REGION = "us-east-1"
-SECONDARY_SOURCES_DIR = "secSrc"  # beside `src`, as AWS's local agent lays them out (§8)
 
 
 def run_build(
@@ -274,25 +270,10 @@ def _identity(request: BuildRequest, state: StateFolder, environ: Mapping[str, s
         source_dir=f"/codebuild/output/src{random.randint(100_000_000, 4_294_967_295)}/src",
         image=request.image,
         initiator=request.initiator,
-        region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
-        account=LOCAL_ACCOUNT,
+        region=env.build_region(environ),
+        account=env.LOCAL_ACCOUNT,
         resolved_source_version=request.source_version or staging.resolved_commit(request.source),
     )
-
-
-def secondary_source_dir(identity: BuildIdentity, identifier: str) -> str:
-    return f"{identity.source_dir.rsplit('/', 1)[0]}/{SECONDARY_SOURCES_DIR}/{identifier}"
-
-
-def _secondary_variables(request: BuildRequest, identity: BuildIdentity) -> dict[str, str]:
-    """§4.1: CODEBUILD_SRC_DIR_<id>, and CODEBUILD_SOURCE_VERSION_<id> for a source that is a git repository."""
-    variables: dict[str, str] = {}
-    for identifier, folder in request.secondary_sources.items():
-        variables[f"CODEBUILD_SRC_DIR_{identifier}"] = secondary_source_dir(identity, identifier)
-        commit = staging.resolved_commit(folder)
-        if commit:
-            variables[f"CODEBUILD_SOURCE_VERSION_{identifier}"] = commit
-    return variables
 
 
 def _environment(
@@ -302,7 +283,7 @@ def _environment(
     return env.compose(
         env.SIMULATOR_VARIABLES,
         _host_network(request, environ),
-        {**env.codebuild_variables(identity), **_secondary_variables(request, identity)},
+        {**env.codebuild_variables(identity), **env.secondary_variables(identity, request.secondary_sources)},
         request.buildspec.buildspec.env.variables,
         secrets,
         request.environment_overrides,

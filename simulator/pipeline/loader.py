@@ -23,6 +23,13 @@ def load_pipeline(path: Path, parameters: Mapping[str, str] | None = None, pipel
         text = read_text(path)
     except UnreadableFile as exc:
         raise PipelineFileError(path, [Diagnostic(path, exc.line, 1, "error", exc.problem)]) from exc
+    return parse_pipeline(text, path, parameters, pipeline)
+
+
+def parse_pipeline(
+    text: str, path: Path, parameters: Mapping[str, str] | None = None, pipeline: str | None = None
+) -> Pipeline:
+    """Like load_pipeline, from text already in hand (a file as it was at a git revision); `path` names it."""
     document = document_of(text, path)
     if is_template(document.data):
         return template_pipeline(document, path, parameters, pipeline)
@@ -42,8 +49,17 @@ def file_kind(path: Path) -> FileKind:
     A file that cannot be read or parsed is "other": the buildspec loader then says why, as it always has.
     """
     try:
-        root = compose(read_text(path))
-    except (UnreadableFile, YamlSourceError, OSError):
+        text = read_text(path)
+    except (UnreadableFile, OSError):
+        return "other"
+    return text_kind(text)
+
+
+def text_kind(text: str) -> FileKind:
+    """file_kind of a file's text."""
+    try:
+        root = compose(text)
+    except YamlSourceError:
         return "other"
     if root is None:
         return "other"

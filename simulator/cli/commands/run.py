@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -13,16 +11,16 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
-from simulator.cli.here import current_repository, current_state
+from simulator.cli import build_options as options
+from simulator.cli.build_options import local_values, user_name
+from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
 from simulator.codebuild import BuildOutcome, BuildRequest, run_build
-from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
-from simulator.codebuild.parameters import LocalValues, load_values
 from simulator.codebuild.phases import Status
-from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH, MAX_TIMEOUT_MINUTES, check_source_identifier
+from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
 from simulator.container.docker_session import connect
-from simulator.container.image.names import DEFAULT_IMAGE, resolve_image_name
+from simulator.container.image.names import resolve_image_name
 from simulator.container.image.provision import ensure_image
 from simulator.errors import EnvironmentProblem, ExitCode, InputError
 from simulator.ownership import hand_over, invoking_user, missing_folders
@@ -46,44 +44,16 @@ def add_parser(subparsers: Any) -> None:
         description="Run a buildspec phase by phase in a CodeBuild-like Docker container, with CodeBuild's rules.",
     )
     parser.add_argument("buildspec", type=Path, help="the buildspec file (e.g. buildspecs/buildspec-dev.yml)")
-    parser.add_argument(
-        "--source",
-        action="append",
-        default=[],
-        metavar="DIR|ID=DIR",
-        help="the primary source folder (default: the git top-level of the current folder); ID=DIR, repeatable, "
-        "adds a secondary source at $CODEBUILD_SRC_DIR_<ID> (ID: letters, digits and underscores)",
-    )
+    options.add_source(parser)
     parser.add_argument(
         "--mount",
         action="store_true",
         help="bind-mount the source folder instead of copying it: faster, but the build writes into your "
         "working tree (files it creates there belong to root)",
     )
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="override a variable")
-    parser.add_argument("--env-file", type=Path, help="file of NAME=VALUE lines overriding variables")
-    parser.add_argument(
-        "--parameters",
-        type=Path,
-        help="local values for parameter-store and secrets-manager "
-        "(default: .simulator/parameters.yml at the top of the repository, if present)",
-    )
-    parser.add_argument("--image", type=_image_name, default=DEFAULT_IMAGE, help="build image (default: %(default)s)")
-    parser.add_argument(
-        "--map-image",
-        action="append",
-        default=[],
-        type=_image_mapping,
-        metavar="NAME=IMAGE",
-        help="run IMAGE where a curated name such as aws/codebuild/standard:7.0 is asked for",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_minutes,
-        default=60.0,
-        metavar="MINUTES",
-        help=f"build timeout, more than 0 and at most {MAX_TIMEOUT_MINUTES:g} (default 60)",
-    )
+    options.add_variables(parser)
+    options.add_image(parser)
+    options.add_timeout(parser)
     parser.add_argument(
         "--git-clone-depth",
         type=_depth,
@@ -91,18 +61,14 @@ def add_parser(subparsers: Any) -> None:
         metavar="N",
         help="commits of history in the build's .git (default 1, as CodeBuild; 0 for the whole history)",
     )
-    parser.add_argument("--privileged", action="store_true", help="privileged mode (recorded in the build)")
-    parser.add_argument(
-        "--no-host-ca",
-        action="store_true",
-        help="do not make the host's CA bundle and proxy settings available in the build",
-    )
+    options.add_privileged(parser)
+    options.add_no_host_ca(parser)
     parser.add_argument(
         "--artifacts",
         type=Path,
         help="folder for the primary artifacts (default: .simulator/builds/<build-id>/artifacts)",
     )
-    parser.add_argument("--project", help="project name used in CODEBUILD_BUILD_ID (default: the source folder's)")
+    options.add_project(parser)
     parser.add_argument(
         "--log-format",
         choices=("text", "json"),
@@ -111,33 +77,6 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--summary-json", type=Path, help="write the build as BatchGetBuilds returns it")
     parser.set_defaults(handler=run)
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
-    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_MINUTES:
-        raise argparse.ArgumentTypeError(
-            f"the timeout must be more than 0 and at most {MAX_TIMEOUT_MINUTES:g} minutes (CodeBuild's limit)"
-        )
-    return value
-
-
-def _image_name(text: str) -> str:
-    # Docker's own answer to a malformed name quotes an API URL; one sentence here says what is wrong instead.
-    if not text or not text.isprintable() or any(character.isspace() for character in text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an image name such as aws/codebuild/standard:7.0")
-    return text
-
-
-def _image_mapping(text: str) -> tuple[str, str]:
-    """NAME=IMAGE, both image names: a curated name holds `/` and `:`, which no variable name may."""
-    name, equals, image = text.partition("=")
-    if not equals:
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=IMAGE, e.g. aws/codebuild/standard:7.0=my-image")
-    return _image_name(name), _image_name(image)
 
 
 def _depth(text: str) -> int:
@@ -193,7 +132,7 @@ def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str
 
 def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec)
-    primary, secondary = _sources(args.source)
+    primary, secondary = options.sources(args.source)
     state = current_state()
     _check_writable_file(args.summary_json, "--summary-json")
     _check_folder(args.artifacts, "--artifacts")
@@ -205,7 +144,7 @@ def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
         project=project,
         initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
         secondary_sources=secondary,
-        environment_overrides=_overrides(args),
+        environment_overrides=options.overrides(args),
         local_values=local_values(args.parameters, state),
         image=args.image,
         image_map=dict(args.map_image),
@@ -233,50 +172,6 @@ def _load(path: Path) -> LoadedBuildspec:
     return loaded
 
 
-def _sources(given: list[str]) -> tuple[Path, dict[str, Path]]:
-    """`DIR` is the primary source, `ID=DIR` a secondary one (a path with `=` in it: write it as `./a=b`)."""
-    primary: Path | None = None
-    secondary: dict[str, Path] = {}
-    for item in given:
-        identifier, equals, folder = item.partition("=")
-        if not (folder if equals and "/" not in identifier else item):
-            # An empty path would be the current folder: a typo must not build whatever folder one stands in.
-            raise InputError(f"--source {item!r} names no folder: pass DIR or ID=DIR with a folder.")
-        if equals and "/" not in identifier:
-            check_source_identifier(identifier)
-            if identifier in secondary:
-                raise InputError(f"--source {identifier}= is given twice: give each secondary source once.")
-            secondary[identifier] = _existing_folder(Path(folder), f"--source {identifier}=")
-        elif primary is not None:
-            raise InputError("--source DIR is given twice: give one primary source, and ID=DIR for the others.")
-        else:
-            primary = _existing_folder(Path(item), "--source")
-    if primary is None:
-        primary = current_repository()
-    return primary, secondary
-
-
-def _existing_folder(path: Path, flag: str) -> Path:
-    if not path.is_dir():
-        raise InputError(f"The source folder {path} does not exist: pass an existing folder to {flag}.")
-    return path.resolve()
-
-
-def local_values(given: Path | None, state: StateFolder) -> LocalValues:
-    if given is not None:
-        if not given.exists():  # a folder or a FIFO gets the loader's own sentence
-            raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
-        return load_values(given)
-    return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()
-
-
-def user_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local-user"
-
-
 def _check_writable_file(path: Path | None, flag: str) -> None:
     """Found before the build runs, not after: a summary that cannot be written would be lost."""
     if path is None:
@@ -294,13 +189,6 @@ def _check_folder(path: Path | None, flag: str) -> None:
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise InputError(f"{flag} {path} is, or is below, the file {existing}: pass a folder.")
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, str]:
-    overrides = parse_env_file(args.env_file) if args.env_file else {}
-    overrides.update(parse_assignment(item, "--env") for item in args.env)
-    check_not_reserved(overrides, "--env/--env-file")
-    return overrides
 
 
 def _progress(line: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cancellation import CancelToken
+from simulator.cli.build_options import local_values, user_name
 from simulator.cli.commands.pipeline.options import (
     add_file_options,
     load_checked,
@@ -15,7 +16,6 @@ from simulator.cli.commands.pipeline.options import (
     print_diagnostics,
     repository_of,
 )
-from simulator.cli.commands.run import local_values, user_name
 from simulator.cli.signals import signals_cancel
 from simulator.container.docker_session import connect
 from simulator.errors import ExitCode, InputError

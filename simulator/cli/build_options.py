@@ -1,0 +1,158 @@
+"""The options that say what a build is asked (StartBuild's fields), shared by `run` and `plan`.
+
+Docker-free: `plan` reads the same flags as `run` and must start without the docker package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import math
+from pathlib import Path
+
+from simulator.cli.here import current_repository
+from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
+from simulator.codebuild.parameters import LocalValues, load_values
+from simulator.codebuild.request import MAX_TIMEOUT_MINUTES, check_source_identifier
+from simulator.container.image.names import DEFAULT_IMAGE
+from simulator.errors import InputError
+from simulator.state import StateFolder
+
+
+def add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="DIR|ID=DIR",
+        help="the primary source folder (default: the git top-level of the current folder); ID=DIR, repeatable, "
+        "adds a secondary source at $CODEBUILD_SRC_DIR_<ID> (ID: letters, digits and underscores)",
+    )
+
+
+def add_variables(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="override a variable")
+    parser.add_argument("--env-file", type=Path, help="file of NAME=VALUE lines overriding variables")
+    parser.add_argument(
+        "--parameters",
+        type=Path,
+        help="local values for parameter-store and secrets-manager "
+        "(default: .simulator/parameters.yml at the top of the repository, if present)",
+    )
+
+
+def add_image(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--image", type=image_name, default=DEFAULT_IMAGE, help="build image (default: %(default)s)")
+    parser.add_argument(
+        "--map-image",
+        action="append",
+        default=[],
+        type=image_mapping,
+        metavar="NAME=IMAGE",
+        help="run IMAGE where a curated name such as aws/codebuild/standard:7.0 is asked for",
+    )
+
+
+def add_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=minutes,
+        default=60.0,
+        metavar="MINUTES",
+        help=f"build timeout, more than 0 and at most {MAX_TIMEOUT_MINUTES:g} (default 60)",
+    )
+
+
+def add_privileged(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--privileged", action="store_true", help="privileged mode (recorded in the build)")
+
+
+def add_no_host_ca(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-host-ca",
+        action="store_true",
+        help="do not make the host's CA bundle and proxy settings available in the build",
+    )
+
+
+def add_project(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", help="project name used in CODEBUILD_BUILD_ID (default: the source folder's)")
+
+
+def minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
+    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_MINUTES:
+        raise argparse.ArgumentTypeError(
+            f"the timeout must be more than 0 and at most {MAX_TIMEOUT_MINUTES:g} minutes (CodeBuild's limit)"
+        )
+    return value
+
+
+def image_name(text: str) -> str:
+    # Docker's own answer to a malformed name quotes an API URL; one sentence here says what is wrong instead.
+    if not text or not text.isprintable() or any(character.isspace() for character in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an image name such as aws/codebuild/standard:7.0")
+    return text
+
+
+def image_mapping(text: str) -> tuple[str, str]:
+    """NAME=IMAGE, both image names: a curated name holds `/` and `:`, which no variable name may."""
+    name, equals, image = text.partition("=")
+    if not equals:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=IMAGE, e.g. aws/codebuild/standard:7.0=my-image")
+    return image_name(name), image_name(image)
+
+
+def sources(given: list[str]) -> tuple[Path, dict[str, Path]]:
+    """`DIR` is the primary source, `ID=DIR` a secondary one (a path with `=` in it: write it as `./a=b`)."""
+    primary: Path | None = None
+    secondary: dict[str, Path] = {}
+    for item in given:
+        identifier, equals, folder = item.partition("=")
+        if not (folder if equals and "/" not in identifier else item):
+            # An empty path would be the current folder: a typo must not build whatever folder one stands in.
+            raise InputError(f"--source {item!r} names no folder: pass DIR or ID=DIR with a folder.")
+        if equals and "/" not in identifier:
+            check_source_identifier(identifier)
+            if identifier in secondary:
+                raise InputError(f"--source {identifier}= is given twice: give each secondary source once.")
+            secondary[identifier] = _existing_folder(Path(folder), f"--source {identifier}=")
+        elif primary is not None:
+            raise InputError("--source DIR is given twice: give one primary source, and ID=DIR for the others.")
+        else:
+            primary = _existing_folder(Path(item), "--source")
+    if primary is None:
+        primary = current_repository()
+    return primary, secondary
+
+
+def _existing_folder(path: Path, flag: str) -> Path:
+    if not path.is_dir():
+        raise InputError(f"The source folder {path} does not exist: pass an existing folder to {flag}.")
+    return path.resolve()
+
+
+def local_values(given: Path | None, state: StateFolder) -> LocalValues:
+    if given is not None:
+        if not given.exists():  # a folder or a FIFO gets the loader's own sentence
+            raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
+        return load_values(given)
+    return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()
+
+
+def user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local-user"
+
+
+def overrides(args: argparse.Namespace) -> dict[str, str]:
+    """--env-file, then --env (the later wins), as StartBuild's environment variable overrides."""
+    given = parse_env_file(args.env_file) if args.env_file else {}
+    given.update(parse_assignment(item, "--env") for item in args.env)
+    check_not_reserved(given, "--env/--env-file")
+    return given

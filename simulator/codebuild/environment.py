@@ -57,6 +57,38 @@ class BuildIdentity:
 # (`if [ "$SIMULATOR" = true ]; then ...`). The lowest layer: a buildspec or --env that sets it wins.
 SIMULATOR_VARIABLES = {"SIMULATOR": "true"}
 
+# Where a build's variable comes from, as `plan` names it; SECRETS is the buildspec's resolved secret variables.
+SIMULATOR, HOST, CODEBUILD, BUILDSPEC, SECRETS, OVERRIDES = (
+    "simulator",
+    "host",
+    "CodeBuild",
+    "buildspec",
+    "secrets",
+    "--env",
+)
+UNDECLARED = (SIMULATOR, HOST, CODEBUILD)  # set for every build, not by the user's files or flags
+
+
+def layers(
+    *,
+    host: Mapping[str, str],
+    codebuild: Mapping[str, str],
+    buildspec: Mapping[str, str],
+    secrets: Mapping[str, str],
+    overrides: Mapping[str, str],
+) -> tuple[tuple[str, Mapping[str, str]], ...]:
+    """§1.4 precedence, lowest first (a later layer wins): ours, the host's network settings, CodeBuild's own, the
+    buildspec's `env.variables`, its resolved secrets, the start-build overrides; the image's ENV lies below all.
+    The runner composes these and `plan` shows them, so both follow one order."""
+    return (
+        (SIMULATOR, SIMULATOR_VARIABLES),
+        (HOST, host),
+        (CODEBUILD, codebuild),
+        (BUILDSPEC, buildspec),
+        (SECRETS, secrets),
+        (OVERRIDES, overrides),
+    )
+
 
 def codebuild_variables(identity: BuildIdentity) -> dict[str, str]:
     """The variables CodeBuild sets in every build, with the shapes of codebuild-semantics §4.1."""

@@ -280,14 +280,14 @@ def _environment(
     request: BuildRequest, identity: BuildIdentity, secrets: Mapping[str, str], environ: Mapping[str, str]
 ) -> dict[str, str]:
     """§1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
-    return env.compose(
-        env.SIMULATOR_VARIABLES,
-        _host_network(request, environ),
-        {**env.codebuild_variables(identity), **env.secondary_variables(identity, request.secondary_sources)},
-        request.buildspec.buildspec.env.variables,
-        secrets,
-        request.environment_overrides,
+    ordered = env.layers(
+        host=_host_network(request, environ),
+        codebuild={**env.codebuild_variables(identity), **env.secondary_variables(identity, request.secondary_sources)},
+        buildspec=request.buildspec.buildspec.env.variables,
+        secrets=secrets,
+        overrides=request.environment_overrides,
     )
+    return env.compose(*(layer for _, layer in ordered))
 
 
 def _runtime_selection(

@@ -117,8 +117,8 @@ def _secret_variables(request: BuildRequest, masker: Masker) -> dict[str, Variab
 def _environment(
     request: BuildRequest, environ: Mapping[str, str], secrets: Mapping[str, Variable]
 ) -> tuple[Variable, ...]:
-    """The runner's layers, in its order (later wins): host network < CodeBuild's < buildspec < secrets < overrides.
-    The image's own ENV comes below all of them and is not known without the image."""
+    """The runner's layers, in its order (environment.layers); the image's own ENV comes below all of them and is not
+    known without the image."""
     identity = _identity(request, environ)
     host = (
         env.host_network_variables(environ, inject_ca=env.host_ca_bundle(environ) is not None)
@@ -130,16 +130,20 @@ def _environment(
         **env.secondary_variables(identity, request.secondary_sources),
         **_AT_START,
     }
+    ordered = env.layers(
+        host=host,
+        codebuild=codebuild,
+        buildspec=request.buildspec.buildspec.env.variables,
+        secrets={name: variable.value for name, variable in secrets.items()},
+        overrides=request.environment_overrides,
+    )
     merged: dict[str, Variable] = {}
-    for name, value in host.items():
-        merged[name] = Variable(name, value, "host", declared=False)
-    for name, value in codebuild.items():
-        merged[name] = Variable(name, value, "CodeBuild", declared=False)
-    for name, value in request.buildspec.buildspec.env.variables.items():
-        merged[name] = Variable(name, value, "buildspec")
-    merged.update(secrets)
-    for name, value in request.environment_overrides.items():
-        merged[name] = Variable(name, value, "--env")
+    for origin, layer in ordered:
+        for name, value in layer.items():
+            if origin == env.SECRETS:
+                merged[name] = secrets[name]  # it says which parameter or secret, never the value
+            else:
+                merged[name] = Variable(name, value, origin, declared=origin not in env.UNDECLARED)
     return tuple(merged[name] for name in sorted(merged))
 
 

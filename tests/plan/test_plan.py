@@ -95,6 +95,7 @@ def test_a_buildspec_plan_lists_everything_that_would_run(project, capsys):
         '  CODEBUILD_START_TIME        "<start time, ms>"  (CodeBuild)',
         "  DB_PASSWORD                 ***  (parameter-store /shop/db)",
         '  HOME                        "/root"  (CodeBuild)',
+        '  SIMULATOR                   "true"  (simulator)',
         '  STAGE                       "test"  (--env)',
         "  (<...>: chosen when the build starts; the image's own ENV comes first and is not shown)",
         "",

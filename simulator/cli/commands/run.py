@@ -15,9 +15,9 @@ from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
 from simulator.cli.here import current_repository, current_state
 from simulator.cli.signals import signals_cancel
+from simulator.cli.value_sources import add_aws_options, aws_target, value_source
 from simulator.codebuild import BuildOutcome, BuildRequest, run_build
 from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
-from simulator.codebuild.parameters import LocalValues, load_values
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH, MAX_TIMEOUT_MINUTES, check_source_identifier
 from simulator.codebuild.result import BuildResult
@@ -68,6 +68,7 @@ def add_parser(subparsers: Any) -> None:
         help="local values for parameter-store and secrets-manager "
         "(default: .simulator/parameters.yml at the top of the repository, if present)",
     )
+    add_aws_options(parser)
     parser.add_argument("--image", type=_image_name, default=DEFAULT_IMAGE, help="build image (default: %(default)s)")
     parser.add_argument(
         "--map-image",
@@ -147,7 +148,7 @@ def _depth(text: str) -> int:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    request, state = _request(args)
+    request, state = _request(args, masker)
     client = connect()
     ensure_image(client, resolve_image_name(request.image, request.image_map), _progress)
     cancel = CancelToken()
@@ -191,7 +192,7 @@ def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str
     return []
 
 
-def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
+def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec)
     primary, secondary = _sources(args.source)
     state = current_state()
@@ -206,7 +207,7 @@ def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
         initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
         secondary_sources=secondary,
         environment_overrides=_overrides(args),
-        local_values=local_values(args.parameters, state),
+        value_source=value_source(aws_target(args), args.parameters, state, masker, values_flag="--parameters"),
         image=args.image,
         image_map=dict(args.map_image),
         privileged=args.privileged,
@@ -260,14 +261,6 @@ def _existing_folder(path: Path, flag: str) -> Path:
     if not path.is_dir():
         raise InputError(f"The source folder {path} does not exist: pass an existing folder to {flag}.")
     return path.resolve()
-
-
-def local_values(given: Path | None, state: StateFolder) -> LocalValues:
-    if given is not None:
-        if not given.exists():  # a folder or a FIFO gets the loader's own sentence
-            raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
-        return load_values(given)
-    return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()
 
 
 def user_name() -> str:

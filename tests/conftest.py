@@ -111,3 +111,34 @@ def leftover_containers(build_id: str | None = None) -> list[str]:
     label = f"simulator.build-id={build_id}" if build_id else "simulator.managed=true"
     containers = docker.from_env().containers.list(all=True, filters={"label": label})
     return [c.name for c in containers if build_id or is_leftover(c.labels)]
+
+
+@pytest.fixture(scope="session")
+def moto_aws(tmp_path_factory: pytest.TempPathFactory):
+    """moto's server on 127.0.0.1, seeded (tests/aws_endpoint.py), stopped when the session ends."""
+    from tests.aws_endpoint import seed, start_server  # boto3 and moto only for the tests that ask for them
+
+    process, endpoint = start_server(tmp_path_factory.mktemp("moto") / "server.log")
+    try:
+        yield seed(endpoint)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def aws_env(moto_aws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    """This process's environment pointed at the moto server, as a user's shell would be; also returned, for
+    the subprocesses a test starts."""
+    from tests.aws_endpoint import FOREIGN_AWS_VARIABLES, client_environment
+
+    for name in FOREIGN_AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    environment = client_environment(moto_aws.endpoint, tmp_path)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return environment

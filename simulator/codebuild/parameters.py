@@ -1,6 +1,9 @@
-"""`parameter-store` and `secrets-manager` values, resolved from a local values file (codebuild-semantics §1.4).
+"""`parameter-store` and `secrets-manager` values (codebuild-semantics §1.4): where they come from, and how a
+buildspec's references resolve against them.
 
-The file stands in for SSM and Secrets Manager:
+A ValueSource answers one name at a time; the resolution rules (the secret reference syntax, JSON keys, the error
+sentences) live here once, whichever the source: the local values file (the default) or AWS itself (`--aws`,
+simulator/codebuild/aws_values.py). The file stands in for SSM and Secrets Manager:
 
     parameter-store:
       /ecommerce-ai-platform/dev/mysql/password: "s3cret"
@@ -16,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.nodes import Node
@@ -28,14 +31,8 @@ PARAMETER_ERROR_CODE = "Decrypted Variables Error"  # what AWS's local agent pri
 SECRET_ERROR_CODE = "Secrets Manager Error"  # inferred: no real log of this case is on record
 
 
-@dataclass(frozen=True)
-class LocalValues:
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, Any] = field(default_factory=dict)
-
-
 class ResolutionError(Exception):
-    """A name the buildspec asks for is not in the values file: DOWNLOAD_SOURCE fails with this context."""
+    """A name the buildspec asks for cannot be resolved: DOWNLOAD_SOURCE fails with this context."""
 
     def __init__(self, status_code: str, message: str) -> None:
         super().__init__(message)
@@ -119,21 +116,78 @@ def _scalar(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def resolve_parameters(references: Mapping[str, str], values: LocalValues) -> dict[str, str]:
-    resolved = {}
-    for variable, name in references.items():
-        if name not in values.parameters:
-            raise ResolutionError(PARAMETER_ERROR_CODE, f"parameter does not exist: {name}")
-        resolved[variable] = values.parameters[name]
-    return resolved
-
-
 @dataclass(frozen=True)
 class SecretReference:
     secret_id: str
     json_key: str | None
     version_stage: str | None
     version_id: str | None
+
+    @property
+    def version_key(self) -> str:
+        """The secret's version as the error sentences and the values file name it: `id`, `id:STAGE`, `id:VID`."""
+        version = self.version_id or self.version_stage
+        return f"{self.secret_id}:{version}" if version and version != "AWSCURRENT" else self.secret_id
+
+
+class ValueSource(Protocol):
+    """Where parameter-store and secrets-manager values come from. Thread-safe: a pipeline's builds run at once.
+
+    Each method raises ResolutionError with the sentence the build's DOWNLOAD_SOURCE phase shows, naming the
+    parameter or secret (and, from AWS, its error code), never a value.
+    """
+
+    def parameter(self, name: str) -> str:
+        """The parameter's (decrypted) value."""
+        ...
+
+    def secret(self, reference: SecretReference) -> Any:
+        """The whole secret at the reference's version: its string, or (the values file) a mapping."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalValues:
+    """The local values file: the source unless `--aws` is given."""
+
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, Any] = field(default_factory=dict)
+
+    def parameter(self, name: str) -> str:
+        if name not in self.parameters:
+            raise ResolutionError(PARAMETER_ERROR_CODE, f"parameter does not exist: {name}")
+        return self.parameters[name]
+
+    def secret(self, reference: SecretReference) -> Any:
+        key = reference.version_key
+        if key not in self.secrets:
+            raise ResolutionError(SECRET_ERROR_CODE, f"Secrets Manager can't find the specified secret: {key}")
+        return self.secrets[key]
+
+
+class BuildLookups:
+    """One build's view of a source: each parameter and secret version is looked up once, as CodeBuild fetches
+    them once at the build's start, however many variables (buildspec, project, action) name it."""
+
+    def __init__(self, source: ValueSource) -> None:
+        self._source = source
+        self._parameters: dict[str, str] = {}
+        self._secrets: dict[tuple[str, str | None, str | None], Any] = {}
+
+    def parameter(self, name: str) -> str:
+        if name not in self._parameters:
+            self._parameters[name] = self._source.parameter(name)
+        return self._parameters[name]
+
+    def secret(self, reference: SecretReference) -> Any:
+        key = (reference.secret_id, reference.version_stage, reference.version_id)
+        if key not in self._secrets:
+            self._secrets[key] = self._source.secret(reference)
+        return self._secrets[key]
+
+
+def resolve_parameters(references: Mapping[str, str], values: ValueSource) -> dict[str, str]:
+    return {variable: values.parameter(name) for variable, name in references.items()}
 
 
 def parse_secret_reference(text: str) -> SecretReference:
@@ -146,16 +200,13 @@ def parse_secret_reference(text: str) -> SecretReference:
     return SecretReference(secret_id, json_key, stage, version)
 
 
-def resolve_secrets(references: Mapping[str, str], values: LocalValues) -> dict[str, str]:
+def resolve_secrets(references: Mapping[str, str], values: ValueSource) -> dict[str, str]:
     return {variable: resolve_secret(parse_secret_reference(text), values) for variable, text in references.items()}
 
 
-def resolve_secret(reference: SecretReference, values: LocalValues) -> str:
-    version = reference.version_id or reference.version_stage
-    key = f"{reference.secret_id}:{version}" if version and version != "AWSCURRENT" else reference.secret_id
-    if key not in values.secrets:
-        raise ResolutionError(SECRET_ERROR_CODE, f"Secrets Manager can't find the specified secret: {key}")
-    secret = values.secrets[key]
+def resolve_secret(reference: SecretReference, values: ValueSource) -> str:
+    key = reference.version_key
+    secret = values.secret(reference)
     if reference.json_key is None:
         return secret if isinstance(secret, str) else json.dumps(secret)
     document = _as_json(secret, key)

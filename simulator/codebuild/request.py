@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.buildspec import LoadedBuildspec
-from simulator.codebuild.parameters import LocalValues
+from simulator.codebuild.parameters import LocalValues, ValueSource
 from simulator.codebuild.result import BuildResult
 from simulator.codebuild.upload import RequiredArtifacts
 from simulator.container.image.names import DEFAULT_IMAGE
@@ -42,10 +42,11 @@ class BuildRequest:
     source_version: str | None = None
     environment_overrides: Mapping[str, str] = field(default_factory=dict)
     # StartBuild's PARAMETER_STORE and SECRETS_MANAGER overrides: variable -> parameter name / secret reference,
-    # resolved from `local_values` as the buildspec's own are, masked as they are, and above the buildspec.
+    # resolved from `value_source` as the buildspec's own are, masked as they are, and above the buildspec.
     parameter_overrides: Mapping[str, str] = field(default_factory=dict)
     secret_overrides: Mapping[str, str] = field(default_factory=dict)
-    local_values: LocalValues = field(default_factory=LocalValues)  # parameter-store and secrets-manager values
+    # Where parameter-store and secrets-manager values come from: the local values file, or AWS (`--aws`).
+    value_source: ValueSource = field(default_factory=LocalValues)
     image: str = DEFAULT_IMAGE  # the name the build reports (CODEBUILD_BUILD_IMAGE)
     image_map: Mapping[str, str] = field(default_factory=dict)  # curated name -> local image
     privileged: bool = False  # recorded; honoured once builds can run Docker

@@ -28,7 +28,7 @@ from simulator.cancellation import CancelToken
 from simulator.codebuild import environment as env
 from simulator.codebuild.environment import BuildIdentity, secondary_source_dir
 from simulator.codebuild.machine import BuildMachine, BuildPlan
-from simulator.codebuild.parameters import ResolutionError, resolve_parameters, resolve_secrets
+from simulator.codebuild.parameters import BuildLookups, ResolutionError, resolve_parameters, resolve_secrets
 from simulator.codebuild.request import BuildOutcome, BuildRequest, check_no_nul
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
@@ -59,7 +59,7 @@ def run_build(
     The image must exist (the caller builds or pulls it once, not once per build); build records go to
     `state`, never into the source.
     """
-    secrets, download_failure = _resolve_values(request)
+    secrets, download_failure = resolve_values(request)
     check_no_nul(secrets)  # the request checked the buildspec's variables and the overrides
     image = resolve_image_name(request.image, request.image_map)
     labels = _image_labels(client, image)
@@ -247,14 +247,19 @@ def _without_container(
     return result
 
 
-def _resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext | None]:
+def resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext | None]:
+    """Every parameter-store and secrets-manager variable of the build, or why DOWNLOAD_SOURCE fails (§1.4, §5.3).
+
+    Before any container exists, as CodeBuild fetches them before the first command; each name once per build.
+    """
     section = request.buildspec.buildspec.env
+    lookups = BuildLookups(request.value_source)
     try:
-        resolved = resolve_parameters(section.parameter_store, request.local_values)
-        resolved.update(resolve_secrets(section.secrets_manager, request.local_values))
+        resolved = resolve_parameters(section.parameter_store, lookups)
+        resolved.update(resolve_secrets(section.secrets_manager, lookups))
         # StartBuild's typed overrides beat the buildspec's (§1.4), so they are resolved after it.
-        resolved.update(resolve_parameters(request.parameter_overrides, request.local_values))
-        resolved.update(resolve_secrets(request.secret_overrides, request.local_values))
+        resolved.update(resolve_parameters(request.parameter_overrides, lookups))
+        resolved.update(resolve_secrets(request.secret_overrides, lookups))
     except ResolutionError as error:
         return {}, PhaseContext(error.status_code, error.message)
     return resolved, None

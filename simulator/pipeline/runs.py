@@ -6,14 +6,15 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import docker
 
 from simulator.cancellation import CancelToken
-from simulator.codebuild.parameters import LocalValues
+from simulator.codebuild.aws_values import AwsTarget
+from simulator.codebuild.parameters import ValueSource
 from simulator.container.image.names import resolve_image_name
 from simulator.container.image.provision import ensure_image
 from simulator.errors import InputError
@@ -59,6 +60,7 @@ class RunOptions:
     environment: Mapping[str, str] = field(default_factory=dict)  # --env: above every build's variables
     json_events: bool = False
     values_file: Path | None = None  # --values: kept as a path (never its values), so approve and retry read it too
+    aws: AwsTarget | None = None  # --aws: its profile and region names are kept, as the values file's path is
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class RunContext:
     masker: Masker
     console: SharedConsole
     cancel: CancelToken
-    local_values: LocalValues
+    value_source: ValueSource  # parameter-store and secrets-manager values: the local file, or AWS
     gates: GatePolicy
     progress: Any  # Callable[[str], None]: image build progress
 
@@ -265,6 +267,7 @@ def options_from(definition: Mapping[str, Any]) -> RunOptions:
         environment=definition.get("environment", {}),
         json_events=bool(definition.get("json_events", False)),
         values_file=Path(definition["values_file"]) if definition.get("values_file") else None,
+        aws=AwsTarget(**definition["aws"]) if definition.get("aws") is not None else None,
     )
 
 
@@ -287,7 +290,7 @@ def _execute(
             context.client,
             context.state,
             context.masker,
-            context.local_values,
+            context.value_source,
             options.image_map,
             options.environment,
         ),
@@ -342,6 +345,7 @@ def _definition(pipeline: Pipeline, options: RunOptions, revision: Revision) -> 
         "environment": dict(options.environment),
         "json_events": options.json_events,
         "values_file": str(options.values_file.resolve()) if options.values_file else None,
+        "aws": asdict(options.aws) if options.aws is not None else None,
         "revision": {
             "commit": revision.commit,
             "tree": revision.tree,

@@ -15,8 +15,8 @@ from simulator.buildspec import ArtifactSpec, Buildspec, LoadedBuildspec, Phase
 from simulator.codebuild import environment as env
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.parameters import (
-    LocalValues,
     ResolutionError,
+    ValueSource,
     parse_secret_reference,
     resolve_secret,
 )
@@ -83,7 +83,7 @@ def plan_build(
 
 
 def typed_variables(
-    parameters: Mapping[str, str], secrets: Mapping[str, str], values: LocalValues, masker: Masker, origin: str = ""
+    parameters: Mapping[str, str], secrets: Mapping[str, str], values: ValueSource, masker: Masker, origin: str = ""
 ) -> dict[str, Variable]:
     """parameter-store and secrets-manager variables as `***` with where they come from; the values the local file
     holds go to the masker (they may also stand in a command), and a name it lacks is said, not an error: the
@@ -93,9 +93,7 @@ def typed_variables(
         for variable, reference in references.items():
             try:
                 if kind == "parameter-store":
-                    if reference not in values.parameters:
-                        raise ResolutionError("", reference)
-                    masker.add([values.parameters[reference]])
+                    masker.add([values.parameter(reference)])
                 else:
                     masker.add([resolve_secret(parse_secret_reference(reference), values)])
                 found = ""
@@ -107,7 +105,7 @@ def typed_variables(
 
 def _secret_variables(request: BuildRequest, masker: Masker) -> dict[str, Variable]:
     section = request.buildspec.buildspec.env
-    values = request.local_values
+    values = request.value_source
     # StartBuild's typed overrides beat the buildspec's (§1.4), as the runner resolves them.
     resolved = typed_variables(section.parameter_store, section.secrets_manager, values, masker)
     resolved.update(typed_variables(request.parameter_overrides, request.secret_overrides, values, masker, "--env "))

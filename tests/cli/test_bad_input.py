@@ -7,6 +7,7 @@ import os
 import pytest
 
 from simulator.cli.main import main
+from simulator.reporting.masking import Masker
 from tests.conftest import FIXTURES, simulator
 
 BUILDSPEC_FIXTURES = FIXTURES / "buildspec"
@@ -251,7 +252,7 @@ def test_a_curated_image_name_can_be_mapped(good_source):
             "aws/codebuild/standard:7.0=my/image:1",
         ]
     )
-    request, _ = run_command._request(args)
+    request, _ = run_command._request(args, Masker())
     assert request.image_map == {"aws/codebuild/standard:7.0": "my/image:1"}
 
 

@@ -44,7 +44,7 @@ def test_a_nul_in_a_buildspec_variable_is_refused(tmp_path):
 
 def test_a_nul_in_a_secret_is_refused_before_docker_and_before_any_record(tmp_path):
     text = "version: 0.2\nenv:\n  secrets-manager:\n    TOKEN: app/token\nphases:\n  build:\n    commands: [make]\n"
-    build = request(tmp_path, text, local_values=LocalValues(secrets={"app/token": "s3cret\x00"}))
+    build = request(tmp_path, text, value_source=LocalValues(secrets={"app/token": "s3cret\x00"}))
     state = StateFolder(tmp_path / ".simulator")
     no_engine = cast(docker.DockerClient, None)  # touching it would raise AttributeError, not InputError
     with pytest.raises(InputError, match=r"^The variable TOKEN holds a NUL character"):

@@ -180,7 +180,7 @@ def test_a_file_and_folder_collision_between_base_directories_fails_upload_maske
     source.mkdir()
     console = Console()
     outcome = run_build(
-        request(source, text, "shop", local_values=LocalValues(parameters={"/shop/name": "hunter2"})),
+        request(source, text, "shop", value_source=LocalValues(parameters={"/shop/name": "hunter2"})),
         client=client,
         state=StateFolder(tmp_path / "state"),
         events=[(text_line, console)],
@@ -217,7 +217,7 @@ def test_typed_overrides_resolve_from_the_values_file_beat_the_buildspec_and_are
             source,
             text,
             "typed",
-            local_values=values,
+            value_source=values,
             environment_overrides={"STAGE": "override"},
             parameter_overrides={"DB_PASSWORD": "/shop/db"},
             secret_overrides={"TOKEN": "shop/token"},

@@ -155,7 +155,7 @@ def _build_plan(loaded: LoadedBuildspec, context: _Context) -> Plan:
         initiator=context.initiator,
         secondary_sources=context.secondary_sources,
         environment_overrides=context.overrides,
-        local_values=context.values,
+        value_source=context.values,
         image=args.image,
         image_map=dict(args.map_image),
         privileged=args.privileged,

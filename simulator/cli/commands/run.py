@@ -12,9 +12,10 @@ from typing import Any
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
 from simulator.cli import build_options as options
-from simulator.cli.build_options import local_values, user_name
+from simulator.cli.build_options import user_name
 from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
+from simulator.cli.value_sources import add_aws_options, aws_target, value_source
 from simulator.codebuild import BuildOutcome, BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
@@ -52,6 +53,7 @@ def add_parser(subparsers: Any) -> None:
         "working tree (files it creates there belong to root)",
     )
     options.add_variables(parser)
+    add_aws_options(parser)
     options.add_image(parser)
     options.add_timeout(parser)
     parser.add_argument(
@@ -86,7 +88,7 @@ def _depth(text: str) -> int:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    request, state = _request(args)
+    request, state = _request(args, masker)
     client = connect()
     ensure_image(client, resolve_image_name(request.image, request.image_map), _progress)
     cancel = CancelToken()
@@ -130,7 +132,7 @@ def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str
     return []
 
 
-def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
+def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec)
     primary, secondary = options.sources(args.source)
     state = current_state()
@@ -145,7 +147,7 @@ def _request(args: argparse.Namespace) -> tuple[BuildRequest, StateFolder]:
         initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
         secondary_sources=secondary,
         environment_overrides=options.overrides(args),
-        local_values=local_values(args.parameters, state),
+        value_source=value_source(aws_target(args), args.parameters, state, masker, values_flag="--parameters"),
         image=args.image,
         image_map=dict(args.map_image),
         privileged=args.privileged,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from simulator.buildspec import Buildspec, BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.codebuild import BuildRequest
-from simulator.codebuild.parameters import LocalValues
+from simulator.codebuild.parameters import ValueSource
 from simulator.codebuild.upload import RequiredArtifacts
 from simulator.pipeline.model import Action, CodeBuildProject, EnvironmentVariable, VariableType
 from simulator.reporting.report_summaries import ReportSummary, summarise
@@ -66,7 +66,7 @@ def build_request(
     project: CodeBuildProject,
     action_variables: tuple[EnvironmentVariable, ...],
     inputs: BuildInputs,
-    local_values: LocalValues,
+    value_source: ValueSource,
     image_map: Mapping[str, str],
     local_overrides: Mapping[str, str] | None = None,
 ) -> BuildRequest:
@@ -93,7 +93,7 @@ def build_request(
         environment_overrides=plain,
         parameter_overrides=parameters,
         secret_overrides=secrets,
-        local_values=local_values,
+        value_source=value_source,
         image=project.image,
         image_map=image_map,
         privileged=project.privileged,

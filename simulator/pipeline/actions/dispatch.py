@@ -10,7 +10,7 @@ from typing import TextIO, cast
 import docker
 
 from simulator.codebuild import BuildOutcome, run_build
-from simulator.codebuild.parameters import LocalValues
+from simulator.codebuild.parameters import ValueSource
 from simulator.codebuild.phases import Status
 from simulator.pipeline.actions.codebuild import (
     ActionInputError,
@@ -40,7 +40,7 @@ class BuildEngine:
     client: docker.DockerClient
     state: StateFolder
     masker: Masker
-    local_values: LocalValues
+    value_source: ValueSource  # the local values file, or AWS with --aws
     image_map: Mapping[str, str]
     overrides: Mapping[str, str]  # `pipeline run --env`: above every build's own variables
 
@@ -118,7 +118,7 @@ class LocalActions:
                 action.project,
                 variables,
                 inputs,
-                self.engine.local_values,
+                self.engine.value_source,
                 self.engine.image_map,
                 self.engine.overrides,
             )

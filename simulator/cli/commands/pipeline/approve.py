@@ -17,6 +17,7 @@ from simulator.cli.commands.pipeline.options import load_checked, parameter, pri
 from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
 from simulator.cli.here import current_repository, current_state
 from simulator.cli.signals import signals_cancel
+from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import carry_on, check_unchanged, options_from
 from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         print(f"Execution {args.execution_id} Failed: the gate was rejected.")
         return int(ExitCode.SUCCEEDED)
     pipeline = None
-    values_file = args.values_file
+    aws, values_file = carried_source(args, None, None)
     if approving and definition:
         # Everything carrying on needs is checked before the answer is given: an answer recorded and then a
         # failure to carry on would leave an approved gate nobody can take further.
@@ -67,8 +68,9 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
             return int(ExitCode.BAD_INPUT)
         check_unchanged(options.file, definition, args.execution_id)
         pipeline = checked.pipeline
-        values_file = values_file or options.values_file
-    with context_for(args, Path(definition.get("repository", repository)), masker, values_file=values_file) as context:
+        aws, values_file = carried_source(args, options.aws, options.values_file)
+    place = Path(definition.get("repository", repository))
+    with context_for(args, place, masker, values_file=values_file, aws=aws) as context:
         given = _answer(context.store, args)
         gate = f"{given.approval.stage}/{given.approval.action}"
         print(f"{gate} of execution {args.execution_id}: {given.approval.status}.")

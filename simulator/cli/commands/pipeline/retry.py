@@ -15,6 +15,7 @@ from simulator.cli.commands.pipeline.options import load_checked, parameter, pri
 from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
 from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
+from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import options_from, retry
 from simulator.pipeline.store import PipelineStore
@@ -50,8 +51,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     print_diagnostics(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
-    values_file = args.values_file or options.values_file
-    with context_for(args, Path(definition["repository"]), masker, values_file=values_file) as context:
+    aws, values_file = carried_source(args, options.aws, options.values_file)
+    with context_for(args, Path(definition["repository"]), masker, values_file=values_file, aws=aws) as context:
         with signals_cancel(context.cancel):
             outcome = retry(checked.pipeline, args.execution_id, context, all_actions=args.all_actions)
         return report(outcome, context)

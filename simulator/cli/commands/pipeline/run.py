@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cancellation import CancelToken
-from simulator.cli.build_options import local_values, user_name
+from simulator.cli.build_options import user_name
 from simulator.cli.commands.pipeline.options import (
     add_file_options,
     load_checked,
@@ -17,6 +17,8 @@ from simulator.cli.commands.pipeline.options import (
     repository_of,
 )
 from simulator.cli.signals import signals_cancel
+from simulator.cli.value_sources import add_aws_options, aws_target, value_source
+from simulator.codebuild.aws_values import AwsTarget
 from simulator.container.docker_session import connect
 from simulator.errors import ExitCode, InputError
 from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
@@ -64,6 +66,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="local values for parameter-store and secrets-manager (default: .simulator/parameters.yml)",
     )
+    add_aws_options(parser)
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -134,28 +137,44 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         environment=dict(args.env),
         json_events=args.log_format == "json",
         values_file=args.values_file,
+        aws=aws_target(args),
     )
-    with context_for(args, repository, masker, values_file=args.values_file) as context:
+    with context_for(args, repository, masker, values_file=args.values_file, aws=options.aws) as context:
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)
         return report(outcome, context)
 
 
-def context_for(args: argparse.Namespace, repository: Path, masker: Masker, *, values_file: Path | None) -> _Context:
-    """`values_file`: the local values for parameter-store and secrets-manager variables (the run's own `--values`
-    when an execution is carried on without one)."""
-    return _Context(args, StateFolder(repository / STATE_DIR_NAME), masker, values_file)
+def context_for(
+    args: argparse.Namespace,
+    repository: Path,
+    masker: Masker,
+    *,
+    values_file: Path | None,
+    aws: AwsTarget | None = None,
+) -> _Context:
+    """`values_file` or `aws`: where parameter-store and secrets-manager values come from (the run's own `--values`
+    or `--aws` when an execution is carried on without either)."""
+    return _Context(args, StateFolder(repository / STATE_DIR_NAME), masker, values_file, aws)
 
 
 class _Context:
     """The run's context, with the store closed however the run ends."""
 
-    def __init__(self, args: argparse.Namespace, state: StateFolder, masker: Masker, values_file: Path | None) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        state: StateFolder,
+        masker: Masker,
+        values_file: Path | None,
+        aws: AwsTarget | None,
+    ) -> None:
         self._args, self._state, self._masker, self._values_file = args, state, masker, values_file
+        self._aws = aws
         self._store: PipelineStore | None = None
 
     def __enter__(self) -> RunContext:
-        values = local_values(self._values_file, self._state)
+        values = value_source(self._aws, self._values_file, self._state, self._masker, values_flag="--values")
         client = connect()
         self._store = PipelineStore(self._state, masker=self._masker)
         interactive = not self._args.no_input and sys.stdin.isatty()
@@ -166,7 +185,7 @@ class _Context:
             masker=self._masker,
             console=SharedConsole(sys.stdout),
             cancel=CancelToken(),
-            local_values=values,
+            value_source=values,
             gates=GatePolicy(
                 approve=frozenset(self._args.approve),
                 reject=frozenset(self._args.reject),

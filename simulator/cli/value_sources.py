@@ -1,0 +1,65 @@
+"""Where a command's parameter-store and secrets-manager values come from: the local values file (`--parameters` for
+`run`, `--values` for the pipeline commands), or AWS with `--aws` (`--aws-profile`, `--aws-region`).
+
+The same flags and the same choice for `run`, `pipeline run`, `approve` and `retry`; the AWS side is imported only
+when `--aws` is given (simulator/codebuild/aws_values.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from simulator.cli.build_options import local_values
+from simulator.codebuild.aws_values import AwsTarget, connect_aws
+from simulator.codebuild.parameters import ValueSource
+from simulator.errors import InputError
+from simulator.reporting.masking import Masker
+from simulator.state import StateFolder
+
+
+def add_aws_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--aws",
+        action="store_true",
+        help="read parameter-store and secrets-manager values from AWS (SSM, Secrets Manager) through boto3 with "
+        "your credentials, instead of the local values file; AWS_ENDPOINT_URL is honoured (LocalStack, moto)",
+    )
+    parser.add_argument("--aws-profile", metavar="NAME", help="with --aws: the AWS profile (default: boto3's chain)")
+    parser.add_argument(
+        "--aws-region", metavar="REGION", help="with --aws: the region (default: AWS_REGION, then the profile's)"
+    )
+
+
+def aws_target(args: argparse.Namespace) -> AwsTarget | None:
+    """`--aws` and its profile and region, or None; a profile or region without `--aws` is a mistake, not a hint."""
+    for flag, given in (("--aws-profile", args.aws_profile), ("--aws-region", args.aws_region)):
+        if given is not None and not args.aws:
+            raise InputError(f"{flag} goes with --aws (values read from AWS): add --aws, or leave {flag} out.")
+    return AwsTarget(args.aws_profile, args.aws_region) if args.aws else None
+
+
+def value_source(
+    aws: AwsTarget | None, values_file: Path | None, state: StateFolder, masker: Masker, *, values_flag: str
+) -> ValueSource:
+    """The source for this command's builds; with `--aws`, the credentials found are masked from here on."""
+    if aws is not None:
+        if values_file is not None:
+            raise InputError(
+                f"--aws and {values_flag} both say where parameter-store and secrets-manager values come from: "
+                "give one."
+            )
+        source = connect_aws(aws)
+        masker.add(source.credentials)
+        return source
+    return local_values(values_file, state)
+
+
+def carried_source(
+    args: argparse.Namespace, kept_aws: AwsTarget | None, kept_values: Path | None
+) -> tuple[AwsTarget | None, Path | None]:
+    """For `approve` and `retry`: what the command says, else what the execution's own run said."""
+    given = aws_target(args)
+    if given is not None or args.values_file is not None:
+        return given, args.values_file
+    return kept_aws, kept_values

@@ -9,10 +9,11 @@ from simulator.cli.main import main
 from tests.conftest import FIXTURES, ROOT, simulator
 
 CASES = FIXTURES / "buildspec"
+CLEAN = FIXTURES / "validate" / "clean" / "ci" / "buildspec-build.yml"
 
 
 def test_valid_buildspec_prints_nothing_and_exits_0(capsys):
-    assert main(["validate", str(CASES / "complete_v02" / "buildspec.yml")]) == 0
+    assert main(["validate", str(CLEAN)]) == 0
     assert capsys.readouterr().out == ""
 
 
@@ -33,6 +34,7 @@ def test_json_format(capsys):
         "column": 3,
         "severity": "error",
         "message": "unknown phase 'biuld'; did you mean 'build'? Valid phases: install, pre_build, build, post_build",
+        "rule": "buildspec/schema",
     }
 
 
@@ -49,7 +51,7 @@ def test_warnings_do_not_fail_validation(capsys):
 
 def test_validate_runs_as_a_process_without_docker():
     # The pre-push hook's path: a separate process with no engine reachable still validates.
-    path = str(ROOT / "tests/fixtures/buildspec/complete_v02/buildspec.yml")
+    path = str(CLEAN)
     result = simulator("validate", path, cwd=ROOT, env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     assert (result.code, result.stdout, result.stderr) == (0, "", "")
 

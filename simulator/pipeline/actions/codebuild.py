@@ -17,9 +17,7 @@ from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec,
 from simulator.codebuild import BuildRequest
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.upload import RequiredArtifacts
-from simulator.pipeline.model import Action, CodeBuildProject, EnvironmentVariable, VariableType
-
-DEFAULT_BUILDSPEC = "buildspec.yml"
+from simulator.pipeline.model import DEFAULT_BUILDSPEC, Action, CodeBuildProject, EnvironmentVariable, VariableType
 
 
 class ActionInputError(Exception):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 from simulator.cli.main import main
 from tests.conftest import FIXTURES, ROOT, simulator
@@ -109,3 +111,16 @@ def test_control_characters_never_forge_a_line(capsys):
     out = capsys.readouterr().out
     assert len(out.splitlines()) == 3
     assert all(line.startswith(f"{path}:") and line.isprintable() for line in out.splitlines())
+
+
+def test_validate_loads_neither_docker_nor_the_engine_nor_structlog():
+    # Start-up is most of validate's time (the pre-push hook's, CI's); and nothing it runs may log unconfigured.
+    script = (
+        "import sys\n"
+        "from simulator.cli.main import main\n"
+        "main(['validate', '--exclude', 'tests/*'])\n"
+        "heavy = ('docker', 'structlog', 'simulator.codebuild.runner')\n"
+        "print(sorted(name for name in heavy if name in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (0, "[]\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,6 +33,7 @@ from simulator.diagnostics import (
     printable,
     quote,
     read_text,
+    rules,
     to_document,
 )
 from simulator.errors import InputError
@@ -64,6 +65,8 @@ class LoadedBuildspec:
     path: Path
     buildspec: Buildspec
     warnings: tuple[Diagnostic, ...]
+    # Where each key and value was written, for checks that run after loading (`validate`'s image checks).
+    positions: Positions | None = field(default=None, compare=False)
 
 
 def load_buildspec(path: Path) -> LoadedBuildspec:
@@ -96,7 +99,20 @@ def _compose_root(text: str, path: Path) -> MappingNode:
 
 
 def _single_error(path: Path, line: int, column: int, message: str) -> BuildspecError:
-    return BuildspecError(path, (Diagnostic(path, line, column, "error", message),))
+    return BuildspecError(path, (Diagnostic(path, line, column, "error", message, rules.BUILDSPEC_SYNTAX),))
+
+
+def rule_of(loc: Loc, kind: str) -> str:
+    """The rule a schema error at `loc` breaks: the semantic checks the schema holds have ids of their own."""
+    if loc[:1] == ("reports",) and loc[-1:] == ("file-format",):
+        return rules.REPORT_FILE_FORMAT
+    if loc[:2] == ("env", "exported-variables"):
+        return rules.EXPORTED_VARIABLE
+    if loc[-1:] == ("on-failure",):
+        return rules.ON_FAILURE
+    if loc[:1] == ("phases",) and loc[-1:] == ("commands",) and kind == "missing":
+        return rules.PHASE_COMMANDS
+    return rules.BUILDSPEC_SCHEMA
 
 
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -111,7 +127,10 @@ class _Validation:
         # The root was checked to be a mapping before conversion.
         self.data = cast(dict[str, object], document.data)
         self.renames: dict[Loc, Loc] = {}
-        self.errors = [self.positions.at_node(p.node, "error", p.message) for p in document.problems]
+        self.errors = [
+            replace(self.positions.at_node(p.node, "error", p.message), rule=rules.BUILDSPEC_SYNTAX)
+            for p in document.problems
+        ]
         self.warnings: list[Diagnostic] = []
 
     def run(self) -> LoadedBuildspec:
@@ -124,7 +143,7 @@ class _Validation:
         warnings = tuple(_in_file_order(self.warnings))
         if self.errors or buildspec is None:
             raise BuildspecError(self.path, tuple(_in_file_order(self.errors)), warnings)
-        return LoadedBuildspec(path=self.path, buildspec=buildspec, warnings=warnings)
+        return LoadedBuildspec(path=self.path, buildspec=buildspec, warnings=warnings, positions=self.positions)
 
     def _warn_unreadable_names(self, buildspec: Buildspec) -> None:
         """A name such as MY-VAR reaches the build's environment, but no shell command can read it."""
@@ -139,7 +158,9 @@ class _Validation:
                     loc = self._source_loc(("env", section, name))
                     reference = f"${printable(name)}"
                     message = f"{crumb(loc)} is not a shell variable name: commands cannot read it as {reference}"
-                    self.warnings.append(self._at(loc, "warning", message, at_key=True))
+                    self.warnings.append(
+                        self._at(loc, "warning", message, at_key=True, rule=rules.BUILDSPEC_VARIABLE_NAME)
+                    )
 
     def _upgrade_v01_env(self, data: dict[str, object]) -> None:
         # codebuild-semantics §1.2: version 0.1 spells env.variables as environment_variables.plaintext.
@@ -147,7 +168,7 @@ class _Validation:
             return
         if "env" in data:
             message = "give environment_variables (version 0.1) or env, not both"
-            self.errors.append(self._at(("env",), "error", message, at_key=True))
+            self.errors.append(self._at(("env",), "error", message, at_key=True, rule=rules.BUILDSPEC_SCHEMA))
             return
         legacy = data.pop("environment_variables")
         if isinstance(legacy, dict):
@@ -170,13 +191,15 @@ class _Validation:
 
     def _ignore_key(self, data: dict[str, object], loc: tuple[str | int, ...]) -> None:
         source = self._source_loc(loc)
-        self.warnings.append(self._at(source, "warning", f"unknown key '{crumb(source)}' ignored", at_key=True))
+        message = f"unknown key '{crumb(source)}' ignored"
+        self.warnings.append(self._at(source, "warning", message, at_key=True, rule=rules.BUILDSPEC_UNKNOWN_KEY))
         _delete(data, loc)
 
     def _from_pydantic(self, error: ErrorDetails) -> Diagnostic:
         loc, at_key = error_location(error)
         loc = self._source_loc(loc)
-        return self._at(loc, "error", _message(error, loc), at_key=at_key)
+        rule = rule_of(loc, error["type"])
+        return self._at(loc, "error", _message(error, loc), at_key=at_key, rule=rule)
 
     def _source_loc(self, loc: tuple[str | int, ...]) -> Loc:
         for prefix in sorted(self.renames, key=len, reverse=True):
@@ -184,8 +207,8 @@ class _Validation:
                 return self.renames[prefix] + tuple(loc[len(prefix) :])
         return tuple(loc)
 
-    def _at(self, loc: Loc, severity: Severity, message: str, *, at_key: bool) -> Diagnostic:
-        return self.positions.at(loc, severity, message, at_key=at_key)
+    def _at(self, loc: Loc, severity: Severity, message: str, *, at_key: bool, rule: str) -> Diagnostic:
+        return replace(self.positions.at(loc, severity, message, at_key=at_key), rule=rule)
 
 
 def _drop_v01_artifact_type(data: dict[str, object]) -> None:

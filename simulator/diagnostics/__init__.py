@@ -1,6 +1,7 @@
 """What every loader of the user's files shares: diagnostics, the position-keeping YAML source, the mapping of
 pydantic errors to file positions, safe reading of the files, and the one formatter that prints diagnostics."""
 
+from simulator.diagnostics import rules
 from simulator.diagnostics.diagnostic import Diagnostic, Severity, printable, quote
 from simulator.diagnostics.formatter import FORMATS, render
 from simulator.diagnostics.positions import Positions, error_location
@@ -44,5 +45,6 @@ __all__ = [
     "quote",
     "read_text",
     "render",
+    "rules",
     "to_document",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +16,9 @@ class Diagnostic:
     column: int
     severity: Severity
     message: str
+    # Which check found it (`buildspec/runtime-version`, ...), for formats that group by rule (SARIF). Not part of
+    # equality: the same problem found by two paths (a buildspec named twice) is one problem.
+    rule: str = field(default="", compare=False)
 
     def format(self) -> str:
         """`FILE:LINE:COL: severity: message`, the text format's line."""

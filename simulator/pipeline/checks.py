@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.diagnostics import Diagnostic, quote
+from simulator.diagnostics import Diagnostic, quote, rules
 from simulator.pipeline.errors import error_at, in_file_order, warning_at
 from simulator.pipeline.model import Action, Category, ExecutionMode, Pipeline, PipelineType, Stage, Where
 
@@ -111,11 +111,11 @@ class _Checks:
         self.producers: dict[str, Action] = {}
         self.namespaces: dict[str, Action] = {}
 
-    def error(self, where: Where, message: str) -> None:
-        self.found.append(error_at(where, message))
+    def error(self, where: Where, message: str, rule: str = rules.PIPELINE_STRUCTURE) -> None:
+        self.found.append(error_at(where, message, rule))
 
-    def warning(self, where: Where, message: str) -> None:
-        self.found.append(warning_at(where, message))
+    def warning(self, where: Where, message: str, rule: str = rules.PIPELINE_STRUCTURE) -> None:
+        self.found.append(warning_at(where, message, rule))
 
     def run(self) -> list[Diagnostic]:
         self._pipeline_level()
@@ -193,7 +193,8 @@ class _Checks:
                 if not action.is_source:
                     kind = "an approval" if action.is_approval else f"a {action.type.category.value} action"
                     message = f"{quote(action.name)} is {kind} in the first stage, which holds only source actions"
-                    self.error(action.at("ActionTypeId"), message)
+                    rule = rules.APPROVAL_IN_SOURCE_STAGE if action.is_approval else rules.PIPELINE_STRUCTURE
+                    self.error(action.at("ActionTypeId"), message, rule)
         else:
             for action in stage.actions:
                 if action.is_source:
@@ -375,6 +376,7 @@ class _Checks:
                 where,
                 f"the buildspec {quote(relative)} is not in the repository ({self.repository})"
                 f"; the build will fail in DOWNLOAD_SOURCE unless something creates it",
+                rules.BUILDSPEC_PATH,
             )
 
     def _approval(self, action: Action) -> None:
@@ -399,7 +401,7 @@ class _Checks:
                 )
             for match in found:
                 for message in self._reference_problems(match["namespace"], match["key"], slot, declared):
-                    self.error(where, f"{match[0]} in {key} can never be resolved: {message}")
+                    self.error(where, f"{match[0]} in {key} can never be resolved: {message}", rules.VARIABLE_REFERENCE)
 
     def _reference_problems(self, namespace: str, key: str, slot: _Slot, declared: set[str]) -> Iterator[str]:
         if namespace == "codepipeline":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from simulator.diagnostics import Diagnostic, printable
+from simulator.diagnostics import Diagnostic, printable, rules
 from simulator.errors import InputError
 from simulator.pipeline.model import Where
 
@@ -28,9 +28,9 @@ def in_file_order(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     return tuple(sorted(diagnostics, key=lambda d: (str(d.path), d.line, d.column)))
 
 
-def error_at(where: Where, message: str) -> Diagnostic:
-    return Diagnostic(where.path, where.line, where.column, "error", message)
+def error_at(where: Where, message: str, rule: str = rules.PIPELINE_STRUCTURE) -> Diagnostic:
+    return Diagnostic(where.path, where.line, where.column, "error", message, rule)
 
 
-def warning_at(where: Where, message: str) -> Diagnostic:
-    return Diagnostic(where.path, where.line, where.column, "warning", message)
+def warning_at(where: Where, message: str, rule: str = rules.PIPELINE_STRUCTURE) -> Diagnostic:
+    return Diagnostic(where.path, where.line, where.column, "warning", message, rule)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 DEFAULT_RUN_ORDER = 1  # §1.5
+DEFAULT_BUILDSPEC = "buildspec.yml"  # codebuild-semantics §1.1: a project without BuildSpec reads this
 DEFAULT_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60  # §1.12: the account default, 7 days
 
 

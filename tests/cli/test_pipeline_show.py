@@ -80,15 +80,24 @@ def test_a_missing_file_is_one_sentence_with_exit_2(capsys, tmp_path):
     assert capsys.readouterr().err == f"error: {tmp_path / 'nope.yml'}: no such file.\n"
 
 
-def test_validate_tells_pipelines_from_buildspecs_by_content(capsys):
+def test_validate_tells_pipelines_from_buildspecs_by_content(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the buildspecs the pipelines name are shown relative to the current folder
     files = [
         str(ROOT / "stages" / "pipeline.yml"),
         str(ROOT / "examples" / "pipeline-template.yml"),
         str(CASES / "template_import_value" / "pipeline-template.yml"),
-        str(FIXTURES / "buildspec" / "complete_v02" / "buildspec.yml"),
+        str(FIXTURES / "validate" / "clean" / "ci" / "buildspec-build.yml"),
     ]
     assert main(["validate", *files]) == 1
+    # The platform's builds take one output each, so the buildspecs' secondary artifacts (made for `run`) stay
+    # behind in a pipeline (codepipeline-semantics §3, outputs 2): a warning at each, named once per buildspec.
+    dev, prod = "buildspecs/buildspec-dev.yml", "buildspecs/buildspec-prod.yml"
+    left = "is never passed on: the action '{}' has 1 output artifact, so it takes no secondary artifacts"
     assert capsys.readouterr().out == (
+        f"{dev}:142:5: warning: the secondary artifact 'lambdas' {left.format('BuildDev')}\n"
+        f"{dev}:148:5: warning: the secondary artifact 'frontend' {left.format('BuildDev')}\n"
+        f"{prod}:178:5: warning: the secondary artifact 'lambdas' {left.format('BuildProd')}\n"
+        f"{prod}:185:5: warning: the secondary artifact 'frontend' {left.format('BuildProd')}\n"
         f"{files[2]}:26:29: error: !ImportValue 'shared-branch' reads another stack's export, which has no local "
         "value; use a parameter\n"
     )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 from simulator.cli.main import main
 from tests.conftest import FIXTURES, ROOT, simulator
 
 CASES = FIXTURES / "buildspec"
+CLEAN = FIXTURES / "validate" / "clean" / "ci" / "buildspec-build.yml"
 
 
 def test_valid_buildspec_prints_nothing_and_exits_0(capsys):
-    assert main(["validate", str(CASES / "complete_v02" / "buildspec.yml")]) == 0
+    assert main(["validate", str(CLEAN)]) == 0
     assert capsys.readouterr().out == ""
 
 
@@ -33,6 +36,7 @@ def test_json_format(capsys):
         "column": 3,
         "severity": "error",
         "message": "unknown phase 'biuld'; did you mean 'build'? Valid phases: install, pre_build, build, post_build",
+        "rule": "buildspec/schema",
     }
 
 
@@ -49,7 +53,7 @@ def test_warnings_do_not_fail_validation(capsys):
 
 def test_validate_runs_as_a_process_without_docker():
     # The pre-push hook's path: a separate process with no engine reachable still validates.
-    path = str(ROOT / "tests/fixtures/buildspec/complete_v02/buildspec.yml")
+    path = str(CLEAN)
     result = simulator("validate", path, cwd=ROOT, env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     assert (result.code, result.stdout, result.stderr) == (0, "", "")
 
@@ -107,3 +111,16 @@ def test_control_characters_never_forge_a_line(capsys):
     out = capsys.readouterr().out
     assert len(out.splitlines()) == 3
     assert all(line.startswith(f"{path}:") and line.isprintable() for line in out.splitlines())
+
+
+def test_validate_loads_neither_docker_nor_the_engine_nor_structlog():
+    # Start-up is most of validate's time (the pre-push hook's, CI's); and nothing it runs may log unconfigured.
+    script = (
+        "import sys\n"
+        "from simulator.cli.main import main\n"
+        "main(['validate', '--exclude', 'tests/*'])\n"
+        "heavy = ('docker', 'structlog', 'simulator.codebuild.runner')\n"
+        "print(sorted(name for name in heavy if name in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (0, "[]\n")

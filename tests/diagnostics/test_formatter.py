@@ -1,4 +1,5 @@
-"""The one formatter `validate` prints through: text lines and json, never a forged or garbled line."""
+"""The one formatter `validate` prints through: text lines, json, GitHub annotations and SARIF, never a forged or
+garbled line."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 from simulator.diagnostics import FORMATS, Diagnostic, render
 
-ERROR = Diagnostic(Path("ci/buildspec.yml"), 7, 5, "error", "phases.build.commands is required")
+ERROR = Diagnostic(
+    Path("ci/buildspec.yml"), 7, 5, "error", "phases.build.commands is required", "buildspec/phase-commands"
+)
 WARNING = Diagnostic(Path("ci/buildspec.yml"), 2, 1, "warning", "unknown key 'enviroment' ignored")
 
 
@@ -31,6 +34,7 @@ def test_json_is_a_list_of_objects():
             "column": 5,
             "severity": "error",
             "message": "phases.build.commands is required",
+            "rule": "buildspec/phase-commands",
         }
     ]
 
@@ -48,4 +52,4 @@ def test_json_keeps_the_text_exactly_and_escapes_it_itself():
 
 
 def test_formats_are_named_for_validate():
-    assert tuple(FORMATS) == ("text", "json")
+    assert tuple(FORMATS) == ("text", "json", "github", "sarif")

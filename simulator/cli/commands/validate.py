@@ -1,53 +1,195 @@
-"""`simulator validate FILE...`: check buildspecs and pipeline files (a CloudFormation template or a native
-stages/*.yml, told apart by their content) without Docker, as `FILE:LINE:COL: error: message` lines."""
+"""`simulator validate [FILE...]`: check buildspecs and pipeline files (a CloudFormation template or a native
+stages/*.yml, told apart by their content) without Docker, as `FILE:LINE:COL: error: message` lines, or as JSON,
+GitHub annotations or SARIF.
+
+With no FILE, every build file of the repository around the current folder (see validation/discovery.py), and
+every buildspec a pipeline's CodeBuild project names. Beyond each file's schema: what a buildspec asks of its
+image (runtimes, users, shell) and what a pipeline needs from the buildspecs it runs (outputs, exported variables).
+A buildspec is judged against the image of the projects that run it, or `run`'s default image when none does.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simulator.buildspec import BuildspecError, load_buildspec
-from simulator.cli.commands.pipeline.options import add_template_options, load_checked
-from simulator.diagnostics import FORMATS, Diagnostic, render
+from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
+from simulator.cli.commands.pipeline.options import add_template_options, load_checked, repository_of
+from simulator.cli.here import current_repository
+from simulator.container.image.description import describe_image
+from simulator.container.image.names import DEFAULT_IMAGE, resolve_image_name
+from simulator.diagnostics import FORMATS, Diagnostic, render, rules
 from simulator.errors import InputError
 from simulator.reporting.masking import Masker
+
+if TYPE_CHECKING:
+    from simulator.pipeline.buildspec_checks import UsedBuildspec
+
+EXAMPLE = """\
+examples:
+  python -m simulator validate                                   # every build file of this repository
+  python -m simulator validate --format github --strict          # in a GitHub Actions job
+  python -m simulator validate --format sarif > validate.sarif   # for code scanning
+  python -m simulator validate buildspecs/buildspec-dev.yml stages/pipeline.yml
+"""
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "validate", help="check buildspecs and pipeline files without running them (no Docker needed)"
+        "validate",
+        help="check buildspecs and pipeline files without running them (no Docker needed)",
+        description="Check buildspecs and pipeline files without running them (no Docker needed).",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="a buildspec or pipeline file (default: every build file of the repository around the current folder)",
+    )
     parser.add_argument("--format", choices=tuple(FORMATS), default="text")
+    parser.add_argument("--strict", action="store_true", help="warnings are errors (and fail with exit 1)")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="with no FILE, skip files whose path from the repository's root matches (repeatable), e.g. 'tests/*'",
+    )
     add_template_options(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    from simulator.pipeline.loader import file_kind  # the pipeline package only when validate runs
-
-    diagnostics: list[Diagnostic] = []
-    for path in args.files:
-        if file_kind(path) == "other":
-            diagnostics += check(path)
-        else:
-            diagnostics += load_checked(path, dict(args.parameter), args.pipeline, masker).diagnostics
-    sys.stdout.write(masker.mask(render(diagnostics, args.format)))
+    root = current_repository()
+    validation = _Validation(args, masker)
+    if args.files:
+        validation.files(args.files)
+    else:
+        validation.repository(root, args.exclude)
+    diagnostics = validation.diagnostics(strict=args.strict)
+    sys.stdout.write(masker.mask(render(diagnostics, args.format, root)))
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 
-def check(path: Path) -> list[Diagnostic]:
-    """Every error and warning of one file, in file order: warnings are shown even when there are errors."""
+class _Validation:
+    def __init__(self, args: argparse.Namespace, masker: Masker) -> None:
+        self.args = args
+        self.by_file_name = False
+        self.masker = masker
+        self.found: dict[Path, list[Diagnostic]] = {}
+        # The buildspecs pipelines run, by file, with the local images of the projects running them.
+        self.images: dict[Path, set[str]] = {}
+
+    def files(self, paths: Sequence[Path]) -> None:
+        """The files as given, in order: each by its content, a pipeline's buildspecs only for its own checks."""
+        from simulator.pipeline.loader import file_kind  # the pipeline package only when validate runs
+
+        for path in paths:
+            if file_kind(path) == "other":
+                self.buildspec(path)
+            else:
+                self.pipeline(path)
+
+    def repository(self, root: Path, exclude: Sequence[str]) -> None:
+        from simulator.validation.discovery import discover
+
+        found = discover(root, exclude)
+        self.by_file_name = True
+        for relative in found.pipelines:
+            self.pipeline(_shown(root / relative))
+        named = [path for path in self.images if path.is_file()]
+        for path in _unique([*(_shown(root / relative) for relative in found.buildspecs), *named]):
+            self.buildspec(path)
+
+    def pipeline(self, path: Path) -> None:
+        from simulator.pipeline.buildspec_checks import check_buildspecs, used_buildspecs
+
+        args = self.args
+        checked = load_checked(path, dict(args.parameter), args.pipeline, self.masker)
+        self.add(checked.diagnostics, rules.PIPELINE_SCHEMA)
+        if checked.pipeline is None:
+            return
+        used, inline = used_buildspecs(checked.pipeline, _shown(repository_of(path)))
+        self.add([*inline, *check_buildspecs(checked.pipeline, used)], rules.PIPELINE_STRUCTURE)
+        for one in used:
+            self.note_image(one)
+
+    def note_image(self, one: UsedBuildspec) -> None:
+        """A buildspec file is judged against its projects' images when it is validated; an inline one now."""
+        image_name = resolve_image_name(one.project.image)
+        if one.path is not None:
+            self.images.setdefault(one.path, set()).add(image_name)
+            return
+        image = describe_image(image_name)
+        if one.loaded is not None and image is not None:
+            from simulator.buildspec.image_checks import check_against_image
+            from simulator.pipeline.buildspec_checks import inline_problem
+
+            problems = check_against_image(one.loaded, image, image_name)
+            self.add((inline_problem(one.project, problem) for problem in problems), rules.INLINE_BUILDSPEC)
+
+    def buildspec(self, path: Path) -> None:
+        diagnostics, loaded = check(path)
+        self.add(diagnostics, rules.BUILDSPEC_SCHEMA)
+        if loaded is None:
+            return
+        from simulator.buildspec.image_checks import check_against_image
+
+        for image_name in sorted(self.images.get(path, {DEFAULT_IMAGE})):
+            image = describe_image(image_name)
+            if image is not None:
+                self.add(check_against_image(loaded, image, image_name), rules.BUILDSPEC_SCHEMA)
+
+    def add(self, diagnostics: Iterable[Diagnostic], fallback_rule: str) -> None:
+        for diagnostic in diagnostics:
+            ruled = diagnostic if diagnostic.rule else replace(diagnostic, rule=fallback_rule)
+            listed = self.found.setdefault(ruled.path, [])
+            if ruled not in listed:
+                listed.append(ruled)
+
+    def diagnostics(self, *, strict: bool) -> list[Diagnostic]:
+        """File by file (in the order given, or by name for a repository), each in line order; with `strict`,
+        every warning as an error."""
+        files = sorted(self.found.items(), key=lambda item: str(item[0])) if self.by_file_name else self.found.items()
+        ordered = [d for _path, listed in files for d in sorted(listed, key=lambda d: (d.line, d.column))]
+        if strict:
+            return [replace(d, severity="error") for d in ordered]
+        return ordered
+
+
+def check(path: Path) -> tuple[list[Diagnostic], LoadedBuildspec | None]:
+    """Every error and warning of one buildspec, in file order (warnings are shown even when there are errors),
+    and the buildspec when it is valid."""
     if _missing(path):
-        return [Diagnostic(path, 1, 1, "error", "file not found")]
+        return [Diagnostic(path, 1, 1, "error", "file not found", rules.FILE)], None
     try:
-        return list(load_buildspec(path).warnings)
+        loaded = load_buildspec(path)
     except BuildspecError as error:
-        return sorted((*error.diagnostics, *error.warnings), key=lambda d: (d.line, d.column))
+        return sorted((*error.diagnostics, *error.warnings), key=lambda d: (d.line, d.column)), None
     except InputError as error:
-        return [Diagnostic(path, 1, 1, "error", str(error))]
+        return [Diagnostic(path, 1, 1, "error", str(error), rules.FILE)], None
+    return list(loaded.warnings), loaded
+
+
+def _shown(path: Path) -> Path:
+    """A path inside the current folder as relative to it, as a user names files there; others as they are."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _unique(paths: Iterable[Path]) -> list[Path]:
+    return list(dict.fromkeys(paths))
 
 
 def _missing(path: Path) -> bool:

@@ -14,6 +14,7 @@ import docker.errors
 import requests.exceptions
 
 from simulator.container.image.base import ensure_base_image
+from simulator.container.image.description import LOCAL_IMAGE
 from simulator.container.image.names import BASE_IMAGE, DEFAULT_IMAGE
 from simulator.container.image.presence import image_exists
 from simulator.container.image.progress import REBUILD_HINT, Progress, one_line
@@ -91,6 +92,7 @@ def docker_build(client: docker.DockerClient, context: Path, progress: Progress)
             path=str(context),
             tag=DEFAULT_IMAGE,
             buildargs={"BASE_IMAGE": BASE_IMAGE},
+            labels=LOCAL_IMAGE.labels(),
             rm=True,
             forcerm=True,
             pull=False,

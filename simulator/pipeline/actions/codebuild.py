@@ -17,10 +17,8 @@ from simulator.buildspec import Buildspec, BuildspecError, LoadedBuildspec, load
 from simulator.codebuild import BuildRequest
 from simulator.codebuild.parameters import ValueSource
 from simulator.codebuild.upload import RequiredArtifacts
-from simulator.pipeline.model import Action, CodeBuildProject, EnvironmentVariable, VariableType
+from simulator.pipeline.model import DEFAULT_BUILDSPEC, Action, CodeBuildProject, EnvironmentVariable, VariableType
 from simulator.reporting.report_summaries import ReportSummary, summarise
-
-DEFAULT_BUILDSPEC = "buildspec.yml"
 
 
 class ActionInputError(Exception):

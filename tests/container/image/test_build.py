@@ -14,11 +14,15 @@ from simulator.container.image import build
 from simulator.container.image.names import BASE_IMAGE, DEFAULT_IMAGE
 from simulator.errors import EnvironmentProblem
 
+RUNTIMES = '{"java":["corretto17"],"python":["3.11"],"nodejs":["18"]}'
+
 
 def test_build_output_is_streamed_and_failures_carry_the_last_lines(tmp_path):
     class Api:
         def build(self, **kwargs):
             assert kwargs["buildargs"] == {"BASE_IMAGE": BASE_IMAGE}
+            # The runtimes label comes from the image's Docker-free description, which validate reads.
+            assert kwargs["labels"] == {"simulator.runtimes": RUNTIMES}
             assert kwargs["tag"] == DEFAULT_IMAGE
             yield {"stream": "Step 1/2 : FROM base\n ---> abc"}
             yield {"stream": "123\n"}

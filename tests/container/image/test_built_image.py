@@ -11,6 +11,7 @@ import docker.errors
 import pytest
 import requests.exceptions
 
+from simulator.container.image.description import LOCAL_IMAGE
 from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.container.image.presence import image_exists
 
@@ -116,3 +117,14 @@ def test_https_through_the_hosts_trusted_cas(engine):
     # which behind a TLS-intercepting proxy is the proxy's CA taken from the host bundle.
     # The trailing echo matters: this engine (20.10) can drop a final output line that lacks a newline.
     assert _run(engine, "curl -fsS -o /dev/null -w '%{http_code}' https://pypi.org/simple/pip/; echo") == "200\n"
+
+
+@pytest.mark.docker
+def test_the_docker_free_description_is_the_image(engine):
+    # validate judges run-as, env.shell and runtime-versions by LOCAL_IMAGE without Docker: it must be the truth.
+    assert engine.images.get(DEFAULT_IMAGE).labels["simulator.runtimes"] == LOCAL_IMAGE.labels()["simulator.runtimes"]
+    users = " ".join(LOCAL_IMAGE.users)
+    assert _run(engine, f'for u in {users}; do id -un "$u"; done').split() == list(LOCAL_IMAGE.users)
+    shells = " ".join(LOCAL_IMAGE.shells)
+    assert _run(engine, f'for s in {shells}; do test -x "$s" && echo "$s"; done').split() == list(LOCAL_IMAGE.shells)
+    assert _run(engine, "command -v zsh fish csh ksh || true") == ""

@@ -304,3 +304,37 @@ def test_watch_runs_again_on_a_change_and_a_change_stops_a_running_build(fixture
     statuses = [s["buildStatus"] for s in sorted(summaries, key=lambda s: s["buildNumber"])]
     assert statuses == ["SUCCEEDED", "STOPPED", "SUCCEEDED"]  # every run's record kept, one build at a time
     assert [leftover_containers(s["id"]) for s in summaries] == [[], [], []]
+
+
+RUN_AS = """version: 0.2
+phases:
+  build:
+    run-as: codebuild-user
+    commands:
+      - export WHO=$(id -un) && cd /tmp && false
+"""
+
+
+def test_the_shell_runs_as_the_run_as_user_of_the_failing_command(fixture_source):
+    source = fixture_source("step_into_failure")
+    (source / "buildspec.yml").write_text(RUN_AS)
+    result = simulator("run", "buildspec.yml", "--keep", cwd=source)
+    assert result.code == 1, result.stderr
+    build_id = json.loads((build_folder(source) / "summary.json").read_text())["id"]
+    name = container_name(build_id)
+    try:
+        enter = shlex.split(result.stderr.splitlines()[1].removeprefix("  enter:  "))
+        assert enter == ["docker", "exec", "-it", "-e", "TERM", "-u", "codebuild-user", name, *enter[-2:]]
+        # The same command without a terminal (-i only), its shell fed on standard input.
+        typed = subprocess.run(
+            ["docker", "exec", "-i", "-u", "codebuild-user", name, *enter[-2:]],
+            input='echo "[$WHO] $(id -un) $(pwd)"\n',
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert (typed.returncode, typed.stdout) == (0, "[codebuild-user] codebuild-user /tmp\n")
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+    assert leftover_containers(build_id) == []

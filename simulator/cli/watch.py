@@ -98,13 +98,17 @@ def watch_builds(
     poll: float = POLL_SECONDS,
     quiet: float = DEBOUNCE_SECONDS,
 ) -> int:
-    """Build, then build again on each change, until Ctrl-C (130). `build` runs with a token a change cancels."""
-    baseline = snapshot(watched())
+    """Build, then build again on each change, until Ctrl-C (130). `build` runs with a token a change cancels.
+
+    What is watched is worked out once per build (the flags' folders and files), not at every poll.
+    """
+    targets = watched()
+    baseline = snapshot(targets)
     ended = threading.Event()
     while True:
         token = CancelToken()
         finder = threading.Thread(
-            target=_cancel_on_change, args=(watched, baseline, token, poll), name="simulator-watch", daemon=True
+            target=_cancel_on_change, args=(targets, baseline, token, poll), name="simulator-watch", daemon=True
         )
         finder.start()
         try:
@@ -122,16 +126,17 @@ def watch_builds(
             with _ends_on_signal(ended):
                 if not stopped_by_change:
                     _say("Watching for changes (Ctrl-C to end).")
-                baseline = _next_change(watched, baseline, ended, poll, quiet)
+                baseline = _next_change(targets, baseline, ended, poll, quiet)
         except _Ended:
             _say("Watch ended.")
             return int(ExitCode.STOPPED)
+        targets = watched()
 
 
-def _cancel_on_change(watched: Callable[[], Watched], baseline: Snapshot, token: CancelToken, poll: float) -> None:
+def _cancel_on_change(targets: Watched, baseline: Snapshot, token: CancelToken, poll: float) -> None:
     """While the build runs; it ends when the build's token is cancelled by anything (Ctrl-C, the build's end)."""
     while not token.wait(poll):
-        paths = changed(baseline, snapshot(watched()))
+        paths = changed(baseline, snapshot(targets))
         if paths:
             _say(f"Changed: {_names(paths)}: stopping the build to run it again.")
             token.cancel(CHANGE)
@@ -145,19 +150,19 @@ def _finish(finder: threading.Thread, token: CancelToken) -> None:
 
 
 def _next_change(
-    watched: Callable[[], Watched], baseline: Snapshot, ended: threading.Event, poll: float, quiet: float
+    targets: Watched, baseline: Snapshot, ended: threading.Event, poll: float, quiet: float
 ) -> dict[str, tuple[int, int]]:
     """Wait for a change, then until the files stay as they are for `quiet` seconds; the settled snapshot."""
-    current = snapshot(watched())
+    current = snapshot(targets)
     while not changed(baseline, current):
         if ended.wait(poll):
             raise _Ended
-        current = snapshot(watched())
+        current = snapshot(targets)
     first = changed(baseline, current)
     while True:
         if ended.wait(quiet):
             raise _Ended
-        settled = snapshot(watched())
+        settled = snapshot(targets)
         if not changed(current, settled):
             break
         current = settled

@@ -56,7 +56,7 @@ def test_a_change_waits_until_the_files_stay_as_they_are(monkeypatch):
     # Scripted polls: nothing yet, a first write, a second one, then the same twice: one build, on the last state.
     polls = iter([{"a": (1, 1)}, {"a": (2, 1)}, {"a": (3, 1)}, {"a": (3, 1)}])
     monkeypatch.setattr(watch, "snapshot", lambda _watched: next(polls))
-    settled = watch._next_change(lambda: Watched([], []), {"a": (1, 1)}, threading.Event(), 0, 0)
+    settled = watch._next_change(Watched([], []), {"a": (1, 1)}, threading.Event(), 0, 0)
     assert settled == {"a": (3, 1)}
     assert next(polls, "all used") == "all used"
 

@@ -49,9 +49,10 @@ class Terminal:
         os.close(terminal)
         self.seen = b""
 
-    def read_until(self, wanted: bytes, timeout: float = 180) -> None:
+    def read_until(self, wanted: bytes, timeout: float = 180, after: int = 0) -> None:
+        """Until `wanted` is on the terminal, past the first `after` bytes seen."""
         deadline = time.monotonic() + timeout
-        while wanted not in self.seen:
+        while wanted not in self.seen[after:]:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(f"never saw {wanted!r}; saw {self.seen[-3000:]!r}")
@@ -120,6 +121,12 @@ def test_the_shell_sees_the_failing_commands_variables_and_folder_and_its_contai
         summary = json.loads((build / "summary.json").read_text())
         assert (summary["buildStatus"], summary["phases"][-1]["phaseType"]) == ("FAILED", "COMPLETED")
         assert leftover_containers(summary["id"]) != []  # the container is there while the shell is open
+        # Ctrl-C goes to the shell: it ends the shell's `sleep`, not the simulator, and the shell carries on.
+        terminal.write(b"sleep 300\n")
+        terminal.read_until(b"sleep 300")
+        typed = len(terminal.seen)
+        terminal.write(b"\x03")
+        terminal.read_until(b"(simulator) ", after=typed)
         terminal.write(ECHO)
     finally:
         code = terminal.finish()

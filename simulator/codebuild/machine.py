@@ -14,7 +14,8 @@ from simulator.cancellation import CancelToken
 from simulator.codebuild.artifacts import ArtifactPathError, HostWriteError
 from simulator.codebuild.environment import BuildIdentity
 from simulator.codebuild.output import Capture, CutPoint, LineSplitter
-from simulator.codebuild.phases import COMMAND_PHASES, PhaseType, Status, next_phase
+from simulator.codebuild.phases import COMMAND_PHASES, PhaseType, Status, cut_after, next_phase
+from simulator.codebuild.request import FailedCommand
 from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord
 from simulator.codebuild.runtimes import RuntimeSelection
 from simulator.codebuild.scripts import ScriptFactory, ScriptSettings
@@ -53,6 +54,8 @@ class BuildPlan:
     secret_values: tuple[str, ...] = ()  # resolved parameter-store and secrets-manager values, to be masked
     file_owner: tuple[int, int] | None = None
     required_artifacts: RequiredArtifacts = field(default_factory=RequiredArtifacts)
+    stop_after: PhaseType | None = None  # `run --phase`: no buildspec phase nor UPLOAD_ARTIFACTS after this one
+    keep_failure_state: bool = False  # set aside the session at the first failing command, for a shell there
 
 
 class BuildMachine:
@@ -79,6 +82,7 @@ class BuildMachine:
         self._session_usable = plan.download_failure is None
         self._ending: Status | None = None  # TIMED_OUT or STOPPED once the build is cut short
         self._container_lost = False
+        self.failed_command: FailedCommand | None = None
         self._scripts = ScriptFactory(
             ScriptSettings(
                 version=self._spec.version,
@@ -132,7 +136,7 @@ class BuildMachine:
         try:
             while phase is not PhaseType.COMPLETED:
                 status = self._run_phase(phase)
-                phase = next_phase(phase, status, self._on_failure(phase))
+                phase = self._stop_if_asked(next_phase(phase, status, self._on_failure(phase)))
                 if self._container_lost and phase is not PhaseType.COMPLETED:
                     phase = PhaseType.FINALIZING  # nothing else can run without a container
         except KeyboardInterrupt:
@@ -144,6 +148,17 @@ class BuildMachine:
         self.result.status = self._final_status()
         self._log.info("build_finished", status=self.result.status.value, build_id=self.result.build_id)
         return self.result
+
+    @property
+    def container_lost(self) -> bool:
+        return self._container_lost
+
+    def _stop_if_asked(self, upcoming: PhaseType) -> PhaseType:
+        phase = cut_after(upcoming, self._plan.stop_after)
+        if phase is not upcoming and self.result.stopped_after is None and self._plan.stop_after is not None:
+            self.result.stopped_after = self._plan.stop_after
+            self._log.info("stopping_after_phase", phase=self._plan.stop_after.value)
+        return phase
 
     def _abandon(self) -> None:
         now = self._clock()
@@ -313,10 +328,21 @@ class BuildMachine:
             return None
         self._succeeding = False
         self._log.info("command_failed", command=command, exit_status=outcome.exit_status)
+        if self.failed_command is None:
+            self.failed_command = self._set_aside_failure(command, user)
         return PhaseContext(
             "COMMAND_EXECUTION_ERROR",
             f"Error while executing command: {command}. Reason: exit status {outcome.exit_status}",
         )
+
+    def _set_aside_failure(self, command: str, user: str | None) -> FailedCommand:
+        """The session as the failing command left it (its variables, its folder), before `finally` and the
+        later phases change it: what a shell stepping into the failure must start from."""
+        phase = self.result.phases[-1].phase_type
+        saved = False
+        if self._plan.keep_failure_state and self._scripts.keeps_session:
+            saved = bool(self._session.run(self._scripts.set_aside_failure(), Capture(), self._deadline))
+        return FailedCommand(phase, command, user, saved)
 
     # -- UPLOAD_ARTIFACTS and FINALIZING ----------------------------------------------------------------------
 

@@ -74,3 +74,20 @@ def next_phase(phase: PhaseType, status: Status, on_failure: OnFailure | None = 
     if mode is OnFailureMode.ABORT:
         return PhaseType.FINALIZING
     return _DEFAULT_ROUTE_ON_FAILURE[phase]
+
+
+# `run --phase PHASE`: the buildspec phases one may stop after (CodeBuild itself has no such option).
+STOPPABLE_PHASES: tuple[PhaseType, ...] = tuple(COMMAND_PHASES)
+_CUT_BY_STOP = frozenset({*COMMAND_PHASES, PhaseType.UPLOAD_ARTIFACTS})
+
+
+def cut_after(upcoming: PhaseType, stop_after: PhaseType | None) -> PhaseType:
+    """The phase that runs instead of `upcoming` when the build is to end after `stop_after`.
+
+    The phases up to `stop_after` are routed as CodeBuild routes them (a failure still skips what it skips);
+    a buildspec phase or UPLOAD_ARTIFACTS past it does not run, and the build goes to FINALIZING, which
+    always runs (it freezes the exported variables).
+    """
+    if stop_after is None or upcoming not in _CUT_BY_STOP:
+        return upcoming
+    return PhaseType.FINALIZING if ORDER.index(upcoming) > ORDER.index(stop_after) else upcoming

@@ -7,12 +7,13 @@ mode, timeout, initiator, project), never how a caller shows it; the command lin
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.buildspec import LoadedBuildspec
 from simulator.codebuild.parameters import LocalValues, ValueSource
+from simulator.codebuild.phases import STOPPABLE_PHASES, PhaseType
 from simulator.codebuild.result import BuildResult
 from simulator.codebuild.upload import RequiredArtifacts
 from simulator.container.image.names import DEFAULT_IMAGE
@@ -57,8 +58,12 @@ class BuildRequest:
     artifacts_dir: Path | None = None  # default: the build's folder in the state folder
     secondary_artifacts_dir: Path | None = None  # each at <folder>/<identifier>; default: in the build's folder
     required_artifacts: RequiredArtifacts = field(default_factory=RequiredArtifacts)  # what the caller will take
+    # A local option CodeBuild has not (`run --phase`): the build ends after this buildspec phase, routed as usual.
+    stop_after: PhaseType | None = None
 
     def __post_init__(self) -> None:
+        if self.stop_after is not None and self.stop_after not in STOPPABLE_PHASES:
+            raise InputError(f"A build can stop after a buildspec phase only, not after {self.stop_after.value}.")
         for identifier in self.secondary_sources:
             if not _ARTIFACT_NAME.match(identifier):
                 check_source_identifier(identifier)  # says why
@@ -86,6 +91,30 @@ class BuildOutcome:
     artifacts_dir: Path | None  # the primary artifact's files, None when the build saved none
     secondary_artifacts: Mapping[str, Path]  # identifier -> folder
     host_problems: tuple[str, ...] = ()  # what went wrong on the host's side (a full disk): one sentence each
+
+
+@dataclass(frozen=True)
+class FailedCommand:
+    """The build's first failing command: where it went wrong, and where a shell stepping into it starts."""
+
+    phase: PhaseType
+    command: str
+    user: str | None  # the `run-as` user it ran as; None for root
+    state_saved: bool  # its variables and working directory, at the failure, were set aside (version 0.2)
+
+
+@dataclass(frozen=True)
+class FinishedContainer:
+    """A build's container after the build ended and was recorded, before it is removed."""
+
+    name: str
+    shell: tuple[str, ...]  # the command, inside the container, that opens a shell in the build's state
+    failed_command: FailedCommand | None
+
+
+# Called once the build's record is written, with its container still there and its removal still registered;
+# True keeps the container after the build (`run --keep`), False lets it go as usual.
+ContainerHandler = Callable[[BuildResult, FinishedContainer], bool]
 
 
 def check_source_identifier(identifier: str) -> None:

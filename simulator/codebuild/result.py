@@ -69,6 +69,7 @@ class BuildResult:
     secondary_artifacts: dict[str, SavedArtifact] = field(default_factory=dict)
     reports: dict[str, str] = field(default_factory=dict)  # report group -> folder of its files
     timeout_minutes: float = 60.0
+    stopped_after: PhaseType | None = None  # `run --phase`: the later phases were skipped (a local field)
 
     @property
     def current_phase(self) -> PhaseType | None:
@@ -104,6 +105,9 @@ class BuildResult:
                 {"artifactIdentifier": identifier, **artifact.to_json()}
                 for identifier, artifact in self.secondary_artifacts.items()
             ]
+        if self.stopped_after is not None:
+            # Not CodeBuild's: the build ended after this phase because it was asked to (`run --phase`).
+            record["stoppedAfterPhase"] = self.stopped_after.value
         if self.reports:
             # Local stand-in for reportArns: where each report group's files were saved.
             record["reports"] = [{"reportGroup": group, "location": path} for group, path in self.reports.items()]

@@ -29,11 +29,24 @@ from simulator.codebuild import environment as env
 from simulator.codebuild.environment import BuildIdentity, secondary_source_dir
 from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.parameters import BuildLookups, ResolutionError, resolve_parameters, resolve_secrets
-from simulator.codebuild.request import BuildOutcome, BuildRequest, check_no_nul
+from simulator.codebuild.request import (
+    BuildOutcome,
+    BuildRequest,
+    ContainerHandler,
+    FinishedContainer,
+    check_no_nul,
+)
 from simulator.codebuild.result import BuildResult, PhaseContext
 from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
+from simulator.codebuild.scripts import SHELL_ENTRY, SHELL_RC, shell_entry_script, shell_rc_script
 from simulator.container import staging
-from simulator.container.docker_session import BindMount, ContainerSpec, interrupts_deferred, open_session
+from simulator.container.docker_session import (
+    BindMount,
+    ContainerSpec,
+    DockerSession,
+    interrupts_deferred,
+    open_session,
+)
 from simulator.container.image.names import resolve_image_name
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem
@@ -53,11 +66,13 @@ def run_build(
     masker: Masker,
     cancel: CancelToken,
     environ: Mapping[str, str] = os.environ,
+    on_container: ContainerHandler | None = None,
 ) -> BuildOutcome:
     """Run one build; `events` get every line of its log (masked), `cancel` stops it from any thread.
 
     The image must exist (the caller builds or pulls it once, not once per build); build records go to
-    `state`, never into the source.
+    `state`, never into the source. `on_container`, when given, gets the build's container once the build is
+    recorded (to open a shell in it, or keep it); the first failing command's session is then set aside for it.
     """
     secrets, download_failure = resolve_values(request)
     check_no_nul(secrets)  # the request checked the buildspec's variables and the overrides
@@ -76,8 +91,11 @@ def run_build(
         written.append(build_dir)
         masker.add([*secrets.values(), *credential_values(environ)])
         plan = _plan(request, labels, identity, build_dir, environ, owner, secrets, download_failure)
+        plan = dataclasses.replace(plan, keep_failure_state=on_container is not None)
         masker.add(credential_values(plan.environment))
-        return _run_plan(client, image, request, plan, build_dir, state.root, events, masker, cancel, environ)
+        return _run_plan(
+            client, image, request, plan, build_dir, state.root, events, masker, cancel, environ, on_container
+        )
     finally:
         hand_over(owner, written)
 
@@ -118,6 +136,7 @@ def _plan(
         secret_values=tuple(secrets.values()),
         file_owner=owner,
         required_artifacts=request.required_artifacts,
+        stop_after=request.stop_after,
     )
     return plan
 
@@ -133,6 +152,7 @@ def _run_plan(
     masker: Masker,
     cancel: CancelToken,
     environ: Mapping[str, str],
+    on_container: ContainerHandler | None,
 ) -> BuildOutcome:
     recorded: list[str] = []  # problems on the host's side, one sentence each
 
@@ -152,7 +172,9 @@ def _run_plan(
     fanout = Fanout([*events, (text_line, log_file)])
     try:
         log = build_logger(masker, (), time.time, fanout)
-        result = _execute(client, image, request, plan, state_root, log, cancel, environ, record, masker, recorded)
+        result = _execute(
+            client, image, request, plan, state_root, log, cancel, environ, record, masker, recorded, on_container
+        )
     finally:
         try:
             log_file.close()
@@ -185,6 +207,7 @@ def _execute(
     record: Callable[[BuildResult], None],
     masker: Masker,
     host_problems: list[str],
+    on_container: ContainerHandler | None = None,
 ) -> BuildResult:
     """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE).
 
@@ -226,6 +249,8 @@ def _execute(
                 result = machine.result
             host_problems.extend(masker.mask(problem) for problem in machine.host_problems)
             record(result)
+            if on_container is not None and not machine.container_lost:
+                _hand_over_container(session, machine, result, on_container)
         return result
     except KeyboardInterrupt:
         if result is None:
@@ -236,6 +261,21 @@ def _execute(
     finally:
         for archive in archives:
             archive.close()
+
+
+def _hand_over_container(
+    session: DockerSession, machine: BuildMachine, result: BuildResult, on_container: ContainerHandler
+) -> None:
+    """The record is written; the container's removal is still registered, so whatever the handler does (a shell
+    killed, Ctrl-C), the container goes unless the handler asks to keep it."""
+    try:
+        session.write_file(SHELL_ENTRY, shell_entry_script().encode())
+        session.write_file(SHELL_RC, shell_rc_script().encode())
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
+        raise EnvironmentProblem(f"Docker could not prepare the shell in the build container ({error}).") from error
+    name = str(session.container.name)
+    finished = FinishedContainer(name=name, shell=("sh", SHELL_ENTRY), failed_command=machine.failed_command)
+    session.keep_container = on_container(result, finished)
 
 
 def _without_container(

@@ -21,6 +21,11 @@ SAVED_ENV = f"{TMP_DIR}/env.sh"
 SAVED_DIR = f"{TMP_DIR}/dir.txt"
 ARTIFACT_ARCHIVE = f"{TMP_DIR}/artifacts.tar"
 PROBE_OUTPUT = f"{TMP_DIR}/probe.out"
+# The session as the build's first failing command left it, set aside for a shell stepping into the failure.
+FAILURE_ENV = f"{TMP_DIR}/failure-env.sh"
+FAILURE_DIR = f"{TMP_DIR}/failure-dir.txt"
+SHELL_ENTRY = f"{TMP_DIR}/simulator-shell.sh"
+SHELL_RC = f"{TMP_DIR}/simulator-shell.rc"
 
 # Plain assignments (`TAG=$(...)` without export) survive from phase to phase in CodeBuild; AWS's own ECR
 # sample buildspec relies on it. Running each command with allexport (`set -a`) is how the session keeps
@@ -97,6 +102,11 @@ class ScriptFactory:
         lines = [":", f". {SAVED_ENV}", 'cd "$CODEBUILD_SRC_DIR"', *body]
         return self._request(lines, EnvMode.CLEAN, None)
 
+    def set_aside_failure(self) -> AgentRequest:
+        """Copy the session the failing command just saved; `finally` and later phases go on from the original."""
+        lines = [":", ":", ":", f"cp {SAVED_ENV} {FAILURE_ENV} && cp {SAVED_DIR} {FAILURE_DIR}"]
+        return self._request(lines, EnvMode.INHERIT, None)
+
     def _save_body(self) -> str:
         return _SAVE_SHARED if self._settings.shared_with_other_users else _SAVE
 
@@ -139,3 +149,29 @@ def expand_body(text: str, terminator: str) -> list[str]:
     random word, so no value can end the here-document early.
     """
     return [f"cat <<{terminator}", text, "", terminator]
+
+
+def shell_entry_script() -> str:
+    """`sh SHELL_ENTRY` opens an interactive shell in the build's state: bash if the image has it, else sh.
+
+    The state is the first failing command's (set aside when it failed), else the session's last one (a build
+    that did not fail, or timed out), else the container's own environment in CODEBUILD_SRC_DIR (version 0.1,
+    whose commands each start there). With a saved state the shell starts from an empty environment, as each
+    command does, so it sees exactly what the command saw; the terminal type is the one thing kept.
+    """
+    return f"""# The simulator's shell into a build container (run --shell-on-failure, run --keep).
+if [ -r {FAILURE_ENV} ] || [ -r {SAVED_ENV} ]; then set -- env -i "TERM=${{TERM:-xterm}}"; else set -- env; fi
+if command -v bash >/dev/null 2>&1; then exec "$@" "$(command -v bash)" --rcfile {SHELL_RC} -i; fi
+exec "$@" "ENV={SHELL_RC}" "$(command -v sh)" -i
+"""
+
+
+def shell_rc_script() -> str:
+    return rf"""# Read by the interactive shell the simulator opens (bash --rcfile, or sh's ENV).
+if [ -r {FAILURE_ENV} ]; then . {FAILURE_ENV}; read -r __simulator_dir < {FAILURE_DIR}
+elif [ -r {SAVED_ENV} ]; then . {SAVED_ENV}; read -r __simulator_dir < {SAVED_DIR}
+else __simulator_dir=$CODEBUILD_SRC_DIR; fi
+cd "$__simulator_dir" || cd "$CODEBUILD_SRC_DIR"
+unset __simulator_dir
+if [ -n "${{BASH_VERSION:-}}" ]; then PS1='(simulator) \w\$ '; else PS1='(simulator) $ '; fi
+"""

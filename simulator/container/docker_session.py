@@ -173,6 +173,9 @@ class DockerSession:
         self._reader = reader
         self._lost = False
         self._pending: int | None = None  # the request whose end marker has not arrived yet
+        # Set by the session's owner (`run --keep`): the container outlives the session, labelled as before, so
+        # `prune` finds it once this process is gone.
+        self.keep_container = False
 
     def run(
         self, request: AgentRequest, on_output: OutputSink, deadline: float | None, stop: StopCheck | None = None
@@ -226,7 +229,10 @@ class DockerSession:
         """After the container is gone; `stop_reading` ran first, so the reader cannot be waiting on the queue.
 
         The attach socket is closed then: a process running many builds (a pipeline) must not keep one per build.
+        A kept container's stream never ends by itself, so its socket is closed first, which ends the reader.
         """
+        if self.keep_container:
+            self.close_channel()
         self._reader.join(timeout=5)
         self.close_channel()
 
@@ -335,7 +341,7 @@ def open_session(
                 tty=False,
                 mounts=docker_mounts(spec.bind_mounts, spec.hidden_folders),
             )
-            cleanup.callback(_remove_uninterrupted, container)
+            cleanup.callback(_remove_unless_kept, container, started)
         cleanup.callback(lambda: _each(started, DockerSession.stop_reading))
         started.append(_start(client, container, staged_files, nonce))
         yield started[0]
@@ -380,6 +386,11 @@ def interrupts_deferred() -> Iterator[None]:
             handler(number, None)
         elif handler != signal.SIG_IGN:
             raise KeyboardInterrupt
+
+
+def _remove_unless_kept(container: Container, sessions: list[DockerSession]) -> None:
+    if not any(session.keep_container for session in sessions):
+        _remove_uninterrupted(container)
 
 
 def _remove_uninterrupted(container: Container) -> None:

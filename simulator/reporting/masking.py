@@ -47,6 +47,7 @@ STRUCTURAL_BUILD_FIELDS = frozenset(
         "secondaryArtifacts[].location",
         "secondaryArtifacts[].overrideArtifactName",
         "reports[].location",
+        "stoppedAfterPhase",
     }
 )
 

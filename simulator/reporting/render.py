@@ -52,6 +52,7 @@ TEMPLATES: dict[str, str] = {
     "container_lost": "The build container ended unexpectedly",
     "saving_artifacts": "Build {status}: saving the artifacts it made so far to {path}",
     "saving_abandoned": "Saving the artifacts was cut short: what was saved so far stays",
+    "stopping_after_phase": "Stopping after phase {phase} as asked (--phase): the later phases are skipped",
 }
 # Events for machines only: the text log, like CodeBuild's, has no line for them.
 JSON_ONLY = frozenset({"build_finished"})

@@ -12,11 +12,12 @@ from typing import Any
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
 from simulator.cli import build_options as options
+from simulator.cli import stepping, watch
 from simulator.cli.build_options import user_name
 from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, aws_target, value_source
-from simulator.codebuild import BuildOutcome, BuildRequest, run_build
+from simulator.codebuild import BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
@@ -78,6 +79,8 @@ def add_parser(subparsers: Any) -> None:
         help="text: CodeBuild's log format; json: one JSON object per event",
     )
     parser.add_argument("--summary-json", type=Path, help="write the build as BatchGetBuilds returns it")
+    stepping.add_flags(parser)
+    watch.add_flag(parser)
     parser.set_defaults(handler=run)
 
 
@@ -88,21 +91,46 @@ def _depth(text: str) -> int:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
+    stepping.check_flags(args)
+    if args.watch:
+        return watch.watch_builds(lambda cancel: _build(args, masker, cancel), lambda: _watched(args), masker)
+    return _build(args, masker, CancelToken())
+
+
+def _build(args: argparse.Namespace, masker: Masker, cancel: CancelToken) -> int:
     request, state = _request(args, masker)
     client = connect()
     ensure_image(client, resolve_image_name(request.image, request.image_map), _progress)
-    cancel = CancelToken()
     console: Destination = (json_line if args.log_format == "json" else text_line, sys.stdout)
+    problems: list[str] = []
+    reported: list[BuildResult] = []
+
+    def report(result: BuildResult) -> None:
+        """Once per build: after it, or before its container is handed over (a shell may never return)."""
+        reported.append(result)
+        if args.summary_json is not None:
+            problems.extend(_copy_summary(result, args.summary_json, masker))
+        if args.log_format == "text":
+            _say(phase_table(result), f"Build log: {state.build_dir(result.build_id) / 'build.log'}")
+
+    handler = stepping.container_handler(args, masker, report)
     with signals_cancel(cancel):
-        outcome = run_build(request, client=client, state=state, events=[console], masker=masker, cancel=cancel)
-    problems = list(outcome.host_problems)
-    if args.summary_json is not None:
-        problems += _copy_summary(outcome, args.summary_json, masker)
-    if args.log_format == "text":
-        _say(phase_table(outcome.result), f"Build log: {outcome.build_dir / 'build.log'}")
+        outcome = run_build(
+            request, client=client, state=state, events=[console], masker=masker, cancel=cancel, on_container=handler
+        )
+    if not reported:
+        report(outcome.result)
+        stepping.no_container_note(args, outcome.result, handled=False)
+    problems = [*outcome.host_problems, *problems]
     if problems:
         raise EnvironmentProblem(problems[0])
     return int(EXIT_CODES[outcome.result.status])
+
+
+def _watched(args: argparse.Namespace) -> watch.Watched:
+    primary, secondary = options.sources(args.source)
+    files = [path.resolve() for path in (args.buildspec, args.env_file, args.parameters) if path is not None]
+    return watch.Watched(folders=[primary, *secondary.values()], files=files)
 
 
 def _say(*lines: str) -> None:
@@ -116,12 +144,12 @@ def _say(*lines: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _copy_summary(outcome: BuildOutcome, path: Path, masker: Masker) -> list[str]:
+def _copy_summary(result: BuildResult, path: Path, masker: Masker) -> list[str]:
     """--summary-json: the same record as the build folder's summary.json (the user's, also under sudo)."""
     created = missing_folders(path.absolute().parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(mask_build_record(outcome.result.to_json(), masker), indent=2) + "\n")
+        write_atomic(path, json.dumps(mask_build_record(result.to_json(), masker), indent=2) + "\n")
     except EnvironmentProblem as problem:
         return [str(problem)]
     except OSError as error:
@@ -156,6 +184,7 @@ def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, St
         mount_source=args.mount,
         inject_host_ca=not args.no_host_ca,
         artifacts_dir=args.artifacts,
+        stop_after=args.phase,
     )
     return request, state
 
@@ -204,5 +233,6 @@ def phase_table(result: BuildResult) -> str:
             continue
         rows.append(f"{phase.phase_type.value:<18}{phase.status.value:<12}{phase.ended - phase.started:.2f}s")
     total = (result.ended or result.started) - result.started
-    rows.append(f"Build {result.build_id} {result.status.value} in {total:.2f}s")
+    stopped = f" (stopped after {result.stopped_after.value}, as --phase asked)" if result.stopped_after else ""
+    rows.append(f"Build {result.build_id} {result.status.value} in {total:.2f}s{stopped}")
     return "\n".join(rows)

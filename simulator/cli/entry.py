@@ -21,8 +21,9 @@ def entry() -> int:
     received: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda number, _frame: received.append(number))
-    from simulator.cli.main import main
+    from simulator.cli.main import import_command, main
 
+    import_command(sys.argv[1:])
     if received:
         return _interrupted()
     signal.signal(signal.SIGINT, signal.default_int_handler)

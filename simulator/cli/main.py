@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
 import os
@@ -68,6 +69,18 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         else:
             subparsers.add_parser(name, help=help_text)
     return parser
+
+
+def import_command(argv: Sequence[str]) -> None:
+    """Import the module of the command `argv` names, if any: the entry point does it while an interrupt is only
+    noted, so that a Ctrl-C in the middle of importing (the docker SDK, pydantic's validators) cannot break an
+    import half-way inside the command."""
+    known = COMMANDS.get(_command_word(argv) or "")
+    if known is None:
+        return
+    # A module that fails to import fails again inside the error boundary, which says so properly.
+    with contextlib.suppress(Exception):
+        importlib.import_module(known[0])
 
 
 def _command_word(argv: Sequence[str]) -> str | None:

@@ -133,7 +133,7 @@ def test_an_interrupt_while_the_package_is_imported_is_noted_then_exits_130(monk
                 os.kill(os.getpid(), signal.SIGINT)
             except KeyboardInterrupt as interrupt:
                 raise RuntimeError("SchemaError: KeyboardInterrupt") from interrupt
-            return lambda: 0
+            return lambda *_: 0
 
     monkeypatch.setitem(sys.modules, "simulator.cli.main", Importing("simulator.cli.main"))
     assert entry() == 130

@@ -256,7 +256,14 @@ def _execute(
     context: RunContext,
     seed: _Seed,
 ) -> RunOutcome:
-    recorder = StoreRecorder(context.store, execution_id, pipeline, rerun_stage=seed.rerun_stage)
+    recorder = StoreRecorder(
+        context.store,
+        execution_id,
+        pipeline,
+        rerun_stage=seed.rerun_stage,
+        cancel=context.cancel,
+        say=lambda text: _say(context, options, text),
+    )
     runner = LocalActions(
         repository=options.repository,
         revision=revision,
@@ -299,6 +306,7 @@ def _finish(store: PipelineStore, execution_id: str, result: ExecutionResult, op
         RunEnding.SUCCEEDED: ExecutionStatus.SUCCEEDED,
         RunEnding.FAILED: ExecutionStatus.FAILED,
         RunEnding.STOPPED: ExecutionStatus.STOPPED,
+        RunEnding.SUPERSEDED: ExecutionStatus.SUPERSEDED,  # the store has ended it so already: this changes nothing
     }[result.status]
     reason = result.summary
     if ending is ExecutionStatus.SUCCEEDED and options.until is not None and result.stage is None:

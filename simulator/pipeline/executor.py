@@ -10,6 +10,8 @@ Choices (the reference is silent or says inferred):
   have not started yet are not started (Abandoned, a CodePipeline action status); those running finish (§1.5).
 - A run-order group is done when all its actions are; a later group or stage starts only if all succeeded.
 - An approval without an answer ends the run Waiting at that gate, with everything before it kept.
+- Entering a stage is the recorder's to decide (§1.10's stage locks): it may wait in front of it, or end the run
+  there, superseded or stopped, without entering.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class RunEnding(StrEnum):
     FAILED = "Failed"
     STOPPED = "Stopped"
     WAITING = "Waiting"  # at a gate nobody has answered: CodePipeline shows the execution InProgress
+    SUPERSEDED = "Superseded"  # a newer execution took its place (§1.10)
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,9 @@ class Recorder(Protocol):
     def previous(self, stage: str, action: str) -> ActionOutcome | None:
         """The action's outcome already recorded in this execution, if it succeeded (or was skipped)."""
 
-    def stage_entered(self, stage: str) -> None:
-        """Before the stage's first action (SUPERSEDED mode supersedes an older execution waiting in it)."""
+    def stage_entered(self, stage: str) -> ExecutionResult | None:
+        """Before the stage's first action, waiting while another execution holds it (§1.10). None once the
+        execution is in; else how the run ends without entering (superseded or stopped while it waited)."""
 
     def stage_left(self, stage: str) -> None:
         """After the stage's last group, however it ended."""
@@ -139,7 +143,9 @@ def run_execution(
         if _already_done(stage, recorder, known):
             recorder.stage_left(stage.name)  # a gate answered since: its stage is settled now
             continue  # picked up again after this stage: it is not entered a second time
-        recorder.stage_entered(stage.name)
+        refused = recorder.stage_entered(stage.name)
+        if refused is not None:
+            return refused
         try:
             for group in stage.run_order_groups():
                 result = _run_group(pipeline, execution_id, stage, group, runner, recorder, known, cancel, parallel)
@@ -261,6 +267,8 @@ def _group_result(
     for wanted, status in (
         (ActionStatus.FAILED, RunEnding.FAILED),
         (ActionStatus.IN_PROGRESS, RunEnding.WAITING),
+        # Abandoned while nothing failed and no stop was asked: only a gate closed by a newer execution (§1.10).
+        (ActionStatus.ABANDONED, RunEnding.SUPERSEDED),
     ):
         for action, outcome in stuck:
             if outcome.status is wanted:

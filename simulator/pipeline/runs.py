@@ -281,7 +281,15 @@ def _execute(
     seed: _Seed,
 ) -> RunOutcome:
     progress = LiveProgress(context.console, json_events=options.json_events)
-    recorder = StoreRecorder(context.store, execution_id, pipeline, rerun_stage=seed.rerun_stage, watch=progress)
+    recorder = StoreRecorder(
+        context.store,
+        execution_id,
+        pipeline,
+        rerun_stage=seed.rerun_stage,
+        watch=progress,
+        cancel=context.cancel,
+        say=lambda text: _say(context, options, text),
+    )
     runner = LocalActions(
         repository=options.repository,
         revision=revision,
@@ -325,6 +333,7 @@ def _finish(store: PipelineStore, execution_id: str, result: ExecutionResult, op
         RunEnding.SUCCEEDED: ExecutionStatus.SUCCEEDED,
         RunEnding.FAILED: ExecutionStatus.FAILED,
         RunEnding.STOPPED: ExecutionStatus.STOPPED,
+        RunEnding.SUPERSEDED: ExecutionStatus.SUPERSEDED,  # the store has ended it so already: this changes nothing
     }[result.status]
     reason = result.summary
     if ending is ExecutionStatus.SUCCEEDED and options.until is not None and result.stage is None:

@@ -240,3 +240,11 @@ def test_from_and_until_bound_the_stages_run():
     assert result.status is RunEnding.SUCCEEDED
     assert script.order() == ["Prod"]
     assert script.calls[0][2] == ("Pkg", "Src")
+
+
+def test_a_gate_closed_by_a_newer_execution_ends_the_run_superseded_and_nothing_later_starts():
+    # §1.10: the superseded execution stops for good; before, a run at the prompt went on into BuildProd.
+    script = Script({"Approve": ActionStatus.ABANDONED})
+    result, _ = execute(script)
+    assert result == ExecutionResult(RunEnding.SUPERSEDED, "ApproveDev", "Approve", "Approve said Abandoned")
+    assert "Prod" not in script.order()

@@ -16,7 +16,16 @@ from simulator.pipeline.store.errors import (
     StageNotRetryableException,
     ValidationException,
 )
-from simulator.pipeline.store.locking import check_retryable, stage_holder, supersede_waiting
+from simulator.pipeline.store.locking import (
+    Ended,
+    Entered,
+    StageEntry,
+    Waits,
+    check_retryable,
+    enter_stage,
+    leave_stage,
+    stage_holder,
+)
 from simulator.pipeline.store.owner import ProcessIdentity
 from simulator.pipeline.store.pruning import prune
 from simulator.pipeline.store.snapshots import (
@@ -46,6 +55,8 @@ __all__ = [
     "Approval",
     "ApprovalAlreadyCompletedException",
     "ApprovalStatus",
+    "Ended",
+    "Entered",
     "Execution",
     "ExecutionStatus",
     "ExecutionSummary",
@@ -54,19 +65,22 @@ __all__ = [
     "PipelineStore",
     "PipelineStoreError",
     "ProcessIdentity",
+    "StageEntry",
     "StageExecution",
     "StageNotFoundException",
     "StageNotRetryableException",
     "StageStatus",
     "ValidationException",
+    "Waits",
     "all_attempts",
     "answer",
     "check_retryable",
+    "enter_stage",
+    "leave_stage",
     "open_gate",
     "prune",
     "read_gate",
     "stage_holder",
     "stage_status_from",
-    "supersede_waiting",
     "wait_for_answer",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from simulator.errors import EnvironmentProblem
 
 # "SIMP" in the header's application id field, so `file` and we can tell our database from anyone else's.
 APPLICATION_ID = 0x53494D50
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Long enough for a prune or another process's answer to finish; a lock held longer means a stuck process.
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -38,7 +39,9 @@ CREATE TABLE executions (
     definition TEXT NOT NULL DEFAULT '{}',
     owner_pid INTEGER,
     owner_host TEXT,
-    owner_started TEXT
+    owner_started TEXT,
+    waiting_stage TEXT,
+    waiting_turn INTEGER
 );
 CREATE INDEX executions_by_pipeline ON executions (pipeline, started_at);
 CREATE TABLE stage_executions (
@@ -98,6 +101,15 @@ CREATE TABLE artifacts (
 );
 """
 
+# What turns a database of one version into the next, keyed by the version it starts from.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 2: the stage an execution waits in front of, and its turn there (§1.10's stage locks).
+    1: (
+        "ALTER TABLE executions ADD COLUMN waiting_stage TEXT",
+        "ALTER TABLE executions ADD COLUMN waiting_turn INTEGER",
+    ),
+}
+
 
 class Database:
     """One connection shared by the threads of one process (parallel actions), each transaction under a lock."""
@@ -153,7 +165,7 @@ def _open(path: Path) -> sqlite3.Connection:
     try:
         with _translated(path):
             _adopt(connection, path)
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection)
             # In WAL mode NORMAL survives any crash of the process; only a power cut may lose the last commit.
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
@@ -161,6 +173,20 @@ def _open(path: Path) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switching a new file to WAL needs it to itself for a moment, and SQLite answers "locked" at once, without
+    its busy timeout, when another process opening it too holds it then: so it is asked again until the timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.01)
 
 
 def _adopt(connection: sqlite3.Connection, path: Path) -> None:
@@ -214,13 +240,35 @@ def _check_version(connection: sqlite3.Connection, path: Path) -> None:
             "(it was left untouched)."
         )
     version = rows[0][0]
+    if version < 1:
+        raise EnvironmentProblem(
+            f"The pipeline state database {path} has the schema version {version}, which no simulator wrote: move it "
+            "away to start afresh (it was left untouched)."
+        )
     if version > SCHEMA_VERSION:
         raise EnvironmentProblem(
             f"The pipeline state database {path} was written by a newer simulator (schema {version}, this one "
             f"knows {SCHEMA_VERSION}): upgrade the simulator, or move the file away to start afresh (it was left "
             "untouched)."
         )
-    # Older schemas would be migrated here, in one transaction; version 1 is the first.
+    if version < SCHEMA_VERSION:
+        _migrate(connection)
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Every step from the file's version to ours, in one transaction: a crash leaves the old schema whole."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the lock: another process may have migrated it since our look.
+        (version,) = connection.execute("SELECT version FROM schema_version").fetchone()
+        for step in range(version, SCHEMA_VERSION):
+            for statement in _MIGRATIONS[step]:
+                connection.execute(statement)
+        connection.execute("UPDATE schema_version SET version = ?", (max(version, SCHEMA_VERSION),))
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
 
 
 def _foreign(path: Path) -> EnvironmentProblem:

@@ -47,7 +47,6 @@ from simulator.pipeline.store.statuses import (
     ApprovalStatus,
     ExecutionStatus,
     StageStatus,
-    stage_status_from,
 )
 from simulator.pipeline.store.transitions import (
     WHERE_ATTEMPT,
@@ -56,6 +55,8 @@ from simulator.pipeline.store.transitions import (
     fail_orphans,
     key,
     owner_columns,
+    settle_stage,
+    start_stage_row,
 )
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
@@ -160,27 +161,17 @@ class PipelineStore:
     # -- stages and actions -----------------------------------------------------------------------------------
 
     def start_stage(self, execution_id: str, stage: str) -> None:
-        """The execution enters a stage (again, on a retry: the stage's row is reused, its actions' attempts kept)."""
+        """The execution enters a stage (again, on a retry: the stage's row is reused, its actions' attempts kept).
+        No lock is asked for: a run enters through `locking.enter_stage`, which decides whether it may."""
         with self.db.write() as db:
             self._require_execution(db, execution_id)
-            db.execute(
-                "INSERT INTO stage_executions (execution_id, stage, status, started_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (execution_id, stage) DO UPDATE SET status = excluded.status,"
-                " started_at = excluded.started_at, ended_at = NULL",
-                (execution_id, stage, StageStatus.IN_PROGRESS, self.clock()),
-            )
+            start_stage_row(db, execution_id, stage, self.clock())
 
     def finish_stage(self, execution_id: str, stage: str, status: StageStatus | None = None) -> StageStatus:
         """The stage's end: the status given, or the one its actions' latest attempts make (§1.5)."""
         with self.db.write() as db:
             self._require_stage(db, execution_id, stage)
-            if status is None:
-                status = stage_status_from(a.status for a in latest_actions(db, execution_id, stage))
-            db.execute(
-                "UPDATE stage_executions SET status = ?, ended_at = ? WHERE execution_id = ? AND stage = ?",
-                (status, self.clock(), execution_id, stage),
-            )
-            return status
+            return settle_stage(db, execution_id, stage, status, self.clock())
 
     def start_action(
         self,

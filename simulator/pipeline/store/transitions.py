@@ -9,8 +9,15 @@ from __future__ import annotations
 import sqlite3
 
 from simulator.pipeline.store.owner import ProcessIdentity
+from simulator.pipeline.store.rows import latest_actions
 from simulator.pipeline.store.snapshots import ActionRef
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store.statuses import (
+    ActionStatus,
+    ApprovalStatus,
+    ExecutionStatus,
+    StageStatus,
+    stage_status_from,
+)
 
 WHERE_ATTEMPT = " WHERE execution_id = ? AND stage = ? AND action = ? AND attempt = ?"
 
@@ -24,13 +31,37 @@ def owner_columns(owner: ProcessIdentity) -> tuple[int, str, str]:
 
 
 def end_execution(db: sqlite3.Connection, execution_id: str, status: ExecutionStatus, reason: str, now: float) -> bool:
-    """Only an active execution ends, and only once: the first judgement stands."""
+    """Only an active execution ends, and only once: the first judgement stands. An ended one waits in front of no
+    stage any more (§1.10), however it ended."""
     cursor = db.execute(
         "UPDATE executions SET status = ?, status_reason = ?, ended_at = ?, owner_pid = NULL, owner_host = NULL,"
-        " owner_started = NULL WHERE id = ? AND status IN (?, ?)",
+        " owner_started = NULL, waiting_stage = NULL, waiting_turn = NULL WHERE id = ? AND status IN (?, ?)",
         (status, reason, now, execution_id, ExecutionStatus.IN_PROGRESS, ExecutionStatus.STOPPING),
     )
     return cursor.rowcount == 1
+
+
+def start_stage_row(db: sqlite3.Connection, execution_id: str, stage: str, now: float) -> None:
+    """The execution is in the stage (again, on a retry: the row is reused, its actions' attempts kept)."""
+    db.execute(
+        "INSERT INTO stage_executions (execution_id, stage, status, started_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (execution_id, stage) DO UPDATE SET status = excluded.status,"
+        " started_at = excluded.started_at, ended_at = NULL",
+        (execution_id, stage, StageStatus.IN_PROGRESS, now),
+    )
+
+
+def settle_stage(
+    db: sqlite3.Connection, execution_id: str, stage: str, status: StageStatus | None, now: float
+) -> StageStatus:
+    """The stage's end: the status given, or the one its actions' latest attempts make (§1.5)."""
+    if status is None:
+        status = stage_status_from(a.status for a in latest_actions(db, execution_id, stage))
+    db.execute(
+        "UPDATE stage_executions SET status = ?, ended_at = ? WHERE execution_id = ? AND stage = ?",
+        (status, now, execution_id, stage),
+    )
+    return status
 
 
 def fail_action(

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from simulator.errors import EnvironmentProblem, ExitCode
-from simulator.pipeline.store import PipelineStore
+from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.store import ExecutionStatus, PipelineStore, Waits, database, enter_stage
 from simulator.pipeline.store.database import APPLICATION_ID, SCHEMA_VERSION
 from simulator.state import StateFolder
 
@@ -124,3 +125,46 @@ def test_processes_creating_the_database_at_once_all_get_it(state):
     assert all(len(result) == 36 for result in results), results
     with PipelineStore(state) as store:
         assert sorted(e.id for e in store.list_executions()) == sorted(results)
+
+
+def _version_1(state: StateFolder) -> None:
+    """A database as the first simulator wrote it: schema 1, one execution in progress."""
+    new_columns = "    owner_started TEXT,\n    waiting_stage TEXT,\n    waiting_turn INTEGER\n"
+    assert new_columns in database._SCHEMA  # so the schema below really is version 1's
+    state.root.mkdir()
+    with sqlite3.connect(state.pipelines_db) as raw:
+        raw.executescript(database._SCHEMA.replace(new_columns, "    owner_started TEXT\n"))
+        raw.execute("INSERT INTO schema_version (version) VALUES (1)")
+        raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        raw.execute(
+            "INSERT INTO executions (id, pipeline, status, mode, started_at, trigger, variables)"
+            " VALUES ('old-1', 'shop', 'InProgress', 'SUPERSEDED', 1.0, 'StartPipelineExecution', '{}')"
+        )
+
+
+def test_a_version_1_database_is_migrated_in_place_keeping_its_executions(state):
+    _version_1(state)
+    with PipelineStore(state) as store:
+        [kept] = store.list_executions()
+        assert (kept.id, kept.status) == ("old-1", ExecutionStatus.IN_PROGRESS)
+        newer = store.start_execution("shop")
+        store.start_stage("old-1", "Build")
+        # The new columns work: the newer one waits in front of the stage the migrated one holds (§1.10).
+        assert enter_stage(store, newer, "Build") == Waits(
+            "Build", "execution old-1 holds it", ExecutionMode.SUPERSEDED
+        )
+    with sqlite3.connect(state.pipelines_db) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert raw.execute("SELECT waiting_stage FROM executions WHERE id = ?", (newer,)).fetchall() == [("Build",)]
+
+
+def test_a_migration_that_fails_leaves_version_1_whole(state, monkeypatch):
+    _version_1(state)
+    broken = ("ALTER TABLE executions ADD COLUMN waiting_stage TEXT", "ALTER TABLE nowhere ADD COLUMN x TEXT")
+    monkeypatch.setitem(database._MIGRATIONS, 1, broken)
+    with pytest.raises(EnvironmentProblem):
+        PipelineStore(state)
+    with sqlite3.connect(state.pipelines_db) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(executions)")]
+    assert "waiting_stage" not in columns  # the first step was rolled back with the second

@@ -6,19 +6,24 @@ import pytest
 
 from simulator.pipeline.model import ExecutionMode
 from simulator.pipeline.store import (
+    ActionRef,
     ActionStatus,
     ApprovalAlreadyCompletedException,
     ApprovalStatus,
+    Ended,
+    Entered,
     ExecutionStatus,
     StageNotRetryableException,
     StageStatus,
     ValidationException,
+    Waits,
     answer,
     check_retryable,
+    enter_stage,
+    leave_stage,
     open_gate,
     prune,
     stage_holder,
-    supersede_waiting,
 )
 
 
@@ -34,9 +39,8 @@ def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(st
     older = _waiting_at(store, "ApproveDev")
     clock.advance(10)
     newer = store.start_execution("shop")
-    assert stage_holder(store, "shop", "ApproveDev", other_than=newer) == older
-    assert supersede_waiting(store, newer, "ApproveDev") == (older,)
-    store.start_stage(newer, "ApproveDev")
+    assert stage_holder(store, "shop", "ApproveDev") == older
+    assert enter_stage(store, newer, "ApproveDev") == Entered(superseded=(older,))
     execution = store.execution(older)
     assert (execution.status, execution.status_reason) == (
         ExecutionStatus.SUPERSEDED,
@@ -59,29 +63,52 @@ def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(st
 
 
 @pytest.mark.parametrize(
-    ("older_mode", "stage", "pipeline", "superseded"),
+    ("older_mode", "stage", "pipeline", "entry"),
     [
-        (ExecutionMode.SUPERSEDED, "ApproveDev", "shop", True),
-        (ExecutionMode.QUEUED, "ApproveDev", "shop", False),  # V2 QUEUED: none is superseded
-        (ExecutionMode.PARALLEL, "ApproveDev", "shop", False),
-        (ExecutionMode.SUPERSEDED, "ApproveProd", "shop", False),  # waits at another stage
-        (ExecutionMode.SUPERSEDED, "ApproveDev", "cart", False),  # another pipeline
+        (ExecutionMode.SUPERSEDED, "ApproveDev", "shop", "superseded"),
+        # §1.10.4, QUEUED: a stage with a pending approval stays locked; none is superseded.
+        (ExecutionMode.QUEUED, "ApproveDev", "shop", "waits"),
+        (ExecutionMode.PARALLEL, "ApproveDev", "shop", "enters"),  # PARALLEL locks nothing
+        (ExecutionMode.SUPERSEDED, "ApproveProd", "shop", "enters"),  # waits at another stage
+        (ExecutionMode.SUPERSEDED, "ApproveDev", "cart", "enters"),  # another pipeline
     ],
 )
-def test_who_is_superseded(store, clock, older_mode, stage, pipeline, superseded):
+def test_who_is_superseded(store, clock, older_mode, stage, pipeline, entry):
     older = store.start_execution(pipeline, mode=older_mode)
     store.start_stage(older, stage)
     open_gate(store, store.start_action(older, stage, "Approve", owned=False))
     clock.advance(1)
     newer = store.start_execution("shop")
-    assert supersede_waiting(store, newer, "ApproveDev") == ((older,) if superseded else ())
+    expected = {
+        "superseded": Entered(superseded=(older,)),
+        "waits": Waits("ApproveDev", f"execution {older} holds it", ExecutionMode.SUPERSEDED),
+        "enters": Entered(),
+    }[entry]
+    assert enter_stage(store, newer, "ApproveDev") == expected
+    assert store.execution(older).status is (
+        ExecutionStatus.SUPERSEDED if entry == "superseded" else ExecutionStatus.IN_PROGRESS
+    )
+
+
+def test_a_gate_waiter_still_running_an_action_beside_its_gate_is_not_superseded(store, clock):
+    """§1.10.3: never inside a stage; the issue's gate rule only takes an execution that does nothing but wait."""
+    older = _waiting_at(store, "ApproveDev")
+    store.start_action(older, "ApproveDev", "Notes")  # runs beside the gate, owned by this process
+    clock.advance(1)
+    newer = store.start_execution("shop")
+    assert enter_stage(store, newer, "ApproveDev") == Waits(
+        "ApproveDev", f"execution {older} holds it", ExecutionMode.SUPERSEDED
+    )
+    assert store.execution(older).status is ExecutionStatus.IN_PROGRESS
 
 
 def test_an_older_execution_never_supersedes_a_newer_one(store, clock):
     older = store.start_execution("shop")
     clock.advance(1)
     newer = _waiting_at(store, "ApproveDev")
-    assert supersede_waiting(store, older, "ApproveDev") == ()
+    assert enter_stage(store, older, "ApproveDev") == Waits(
+        "ApproveDev", f"execution {newer} holds it", ExecutionMode.SUPERSEDED
+    )
     assert store.execution(newer).status is ExecutionStatus.IN_PROGRESS
 
 
@@ -170,3 +197,98 @@ def test_prune_takes_a_count(store):
     with pytest.raises(ValidationException) as refusal:
         prune(store, keep=-1)
     assert str(refusal.value) == "ValidationException: --keep takes a number of executions, 0 or more, not -1."
+
+
+def _running_in(store, stage: str, mode: ExecutionMode = ExecutionMode.SUPERSEDED) -> str:
+    execution_id = store.start_execution("shop", mode=mode)
+    store.start_stage(execution_id, stage)
+    store.start_action(execution_id, stage, "Compile")
+    return execution_id
+
+
+def test_an_older_execution_arriving_where_a_newer_one_waits_is_the_one_superseded(store, clock):
+    """§1.10 SUPERSEDED.3: one waits per stage, and of two the older gives way, whichever came first."""
+    older = store.start_execution("shop")
+    clock.advance(1)
+    holder = _running_in(store, "Build")
+    clock.advance(1)
+    newer = store.start_execution("shop")
+    assert enter_stage(store, newer, "Build") == Waits(
+        "Build", f"execution {holder} holds it", ExecutionMode.SUPERSEDED
+    )
+    why = f"Superseded by execution {newer}, which waits in front of stage Build (§1.10)"
+    assert enter_stage(store, older, "Build") == Ended(ExecutionStatus.SUPERSEDED, why)
+    assert store.execution(older).status_reason == why
+    assert store.execution(newer).status_reason == (
+        f"waiting for stage Build: execution {holder} holds it (§1.10, SUPERSEDED)"
+    )
+
+
+def test_the_waiting_reason_goes_once_the_stage_is_entered(store, clock):
+    """§1.10 SUPERSEDED.2: the holder leaving releases the stage to the one waiting in front."""
+    holder = _running_in(store, "Build")
+    clock.advance(1)
+    waiting = store.start_execution("shop")
+    assert isinstance(enter_stage(store, waiting, "Build"), Waits)
+    assert [stage.name for stage in store.execution(waiting).stages] == []
+    store.finish_execution(holder, ExecutionStatus.FAILED, "exit 1")  # §1.10.5: a failure releases the lock
+    assert enter_stage(store, waiting, "Build") == Entered()
+    execution = store.execution(waiting)
+    assert (execution.status_reason, [(s.name, s.status) for s in execution.stages]) == (
+        "",
+        [("Build", StageStatus.IN_PROGRESS)],
+    )
+
+
+def test_queued_turns_follow_arrival_not_start_time(store, clock):
+    """§1.10 QUEUED: arrival order in front of the stage, even for an older execution that arrives later."""
+    older = store.start_execution("shop", mode=ExecutionMode.QUEUED)
+    holder = _running_in(store, "Build", ExecutionMode.QUEUED)
+    newer = store.start_execution("shop", mode=ExecutionMode.QUEUED)  # the same clock tick: no time decides
+    assert enter_stage(store, newer, "Build") == Waits("Build", f"execution {holder} holds it", ExecutionMode.QUEUED)
+    assert enter_stage(store, older, "Build") == Waits(
+        "Build", f"execution {holder} holds it, 1 queued before it", ExecutionMode.QUEUED
+    )
+    store.finish_execution(holder, ExecutionStatus.SUCCEEDED)
+    assert enter_stage(store, older, "Build") == Waits(
+        "Build", f"execution {newer} enters it first", ExecutionMode.QUEUED
+    )
+    assert enter_stage(store, newer, "Build") == Entered()
+    assert enter_stage(store, older, "Build") == Waits("Build", f"execution {newer} holds it", ExecutionMode.QUEUED)
+    assert [store.execution(e).status for e in (older, newer)] == [ExecutionStatus.IN_PROGRESS] * 2
+
+
+def test_an_execution_back_in_its_own_stage_after_its_gate_is_not_held_up(store, clock):
+    """Carried on after an answer, an execution re-enters the stage it holds, whoever queues in front of it."""
+    holder = _waiting_at(store, "ApproveDev", ExecutionMode.QUEUED)
+    clock.advance(1)
+    queued = store.start_execution("shop", mode=ExecutionMode.QUEUED)
+    assert isinstance(enter_stage(store, queued, "ApproveDev"), Waits)
+    answer(store, holder, status=ApprovalStatus.APPROVED, summary="ok", by="a")
+    assert enter_stage(store, holder, "ApproveDev") == Entered()
+
+
+@pytest.mark.parametrize("mode", [ExecutionMode.SUPERSEDED, ExecutionMode.QUEUED])
+def test_leaving_a_stage_puts_the_execution_in_front_of_the_next_so_none_overtakes_it(store, clock, mode):
+    """§1.10: an execution that finishes a stage is in front of the next at once; the one behind cannot pass."""
+    ahead = _running_in(store, "Build", mode)
+    clock.advance(1)
+    behind = store.start_execution("shop", mode=mode)
+    store.finish_action(ActionRef(ahead, "Build", "Compile", 1), ActionStatus.SUCCEEDED)
+    assert leave_stage(store, ahead, "Build", "Deploy") is StageStatus.SUCCEEDED
+    assert enter_stage(store, behind, "Build") == Entered()
+    store.finish_action(store.start_action(behind, "Build", "Compile"), ActionStatus.SUCCEEDED)
+    leave_stage(store, behind, "Build", "Deploy")
+    assert enter_stage(store, behind, "Deploy") == Waits("Deploy", f"execution {ahead} enters it first", mode)
+    assert store.execution(ahead).status is ExecutionStatus.IN_PROGRESS  # free stage: it goes in, not superseded
+    assert enter_stage(store, ahead, "Deploy") == Entered()
+    assert enter_stage(store, behind, "Deploy") == Waits("Deploy", f"execution {ahead} holds it", mode)
+
+
+def test_a_failed_stage_puts_the_execution_in_front_of_nothing(store):
+    execution_id = _running_in(store, "Build")
+    store.finish_action(ActionRef(execution_id, "Build", "Compile", 1), ActionStatus.FAILED, error="exit 2")
+    assert leave_stage(store, execution_id, "Build", "Deploy") is StageStatus.FAILED
+    with store.db.read() as db:
+        row = db.execute("SELECT waiting_stage, waiting_turn FROM executions WHERE id = ?", (execution_id,)).fetchone()
+    assert tuple(row) == (None, None)

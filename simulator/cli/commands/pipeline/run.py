@@ -34,6 +34,7 @@ ENDINGS = {
     RunEnding.FAILED: ExitCode.BUILD_FAILED,
     RunEnding.STOPPED: ExitCode.STOPPED,
     RunEnding.WAITING: ExitCode.AWAITING_APPROVAL,
+    RunEnding.SUPERSEDED: ExitCode.SUPERSEDED,
 }
 
 
@@ -209,7 +210,7 @@ def report(outcome: RunOutcome, context: RunContext) -> int:
         sys.stdout.write(pipeline_line(context.masker.mask(text), json_events=outcome.json_events))
 
     for older in outcome.superseded:
-        say(f"Execution {older} was waiting at a gate this execution reached: it is Superseded.")
+        say(f"Execution {older} was waiting where this execution arrived: it is Superseded (§1.10).")
     if result.status is RunEnding.WAITING:
         gates = context.store.execution(outcome.execution_id).waiting_approvals
         if len(gates) > 1:  # each answer names its gate

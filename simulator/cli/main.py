@@ -46,7 +46,18 @@ PIPELINE_HELP = COMMANDS["pipeline"][1]
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse's own errors exit 2 as ours do, with one line instead of the whole usage."""
+    """argparse's own errors exit 2 as ours do, with one line instead of the whole usage; every command's `--help`
+    ends with `examples:`, commands to copy, kept as written (argparse would rewrap an epilog)."""
+
+    def __init__(self, *args: Any, examples: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.examples = tuple(examples)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if not self.examples:
+            return text
+        return text + "\nexamples:\n" + "".join(f"  {example}\n" for example in self.examples)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see --help).")
@@ -59,7 +70,15 @@ class UsageError(SimulatorError):
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """Every command's parser when `argv` is not known; otherwise only the named command's, the others being
     named in `--help` but never reached."""
-    parser = _Parser(prog="simulator", description="Run AWS CodeBuild buildspecs locally, in Docker.")
+    parser = _Parser(
+        prog="simulator",
+        description="Run AWS CodeBuild buildspecs locally, in Docker.",
+        examples=(
+            "python -m simulator run buildspecs/buildspec-dev.yml",
+            "python -m simulator pipeline run examples/pipeline-template.yml",
+            "python -m simulator validate",
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"simulator {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     wanted = None if argv is None else (_command_word(argv) or "")
@@ -67,7 +86,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         if wanted is None or wanted == name:
             importlib.import_module(module).add_parser(subparsers)
         else:
-            subparsers.add_parser(name, help=help_text)
+            subparsers.add_parser(name, help=help_text)  # never reached: only the command named is built
     return parser
 
 

@@ -21,8 +21,9 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "completion",
         help="print a shell completion script (bash or zsh)",
-        description="Print a completion script for the simulator command. Example: "
-        'eval "$(python -m simulator completion bash)" (or put it in ~/.bashrc; zsh: ~/.zshrc)',
+        description="Print a completion script for the simulator command (put the eval line in ~/.bashrc, or "
+        "~/.zshrc for zsh).",
+        examples=('eval "$(python -m simulator completion bash)"', 'eval "$(python -m simulator completion zsh)"'),
     )
     parser.add_argument("shell", choices=("bash", "zsh"))
     parser.set_defaults(handler=run)

@@ -14,9 +14,15 @@ from simulator.reporting.masking import Masker
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("image", help="manage the simulator's build image")
-    actions = parser.add_subparsers(dest="image_action", required=True)
-    build = actions.add_parser("build", help=f"build {DEFAULT_IMAGE} (bootstraps Debian if needed)")
+    parser = subparsers.add_parser(
+        "image", help="manage the simulator's build image", examples=("python -m simulator image build --if-missing",)
+    )
+    actions = parser.add_subparsers(dest="image_action", required=True, parser_class=type(parser))
+    build = actions.add_parser(
+        "build",
+        help=f"build {DEFAULT_IMAGE} (bootstraps Debian if needed)",
+        examples=("python -m simulator image build --if-missing",),
+    )
     build.add_argument("--if-missing", action="store_true", help="do nothing when the image already exists")
     build.set_defaults(handler=run_build)
 

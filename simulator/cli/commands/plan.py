@@ -27,9 +27,10 @@ from simulator.plan.revision import file_at
 from simulator.reporting.masking import Masker
 from simulator.state import check_project_name, project_name_from_folder
 
-EXAMPLE = """examples:
-  python -m simulator plan buildspecs/buildspec-dev.yml --parameters examples/parameters.yml
-  python -m simulator plan --diff origin/main --format markdown buildspecs/*.yml stages/pipeline.yml"""
+EXAMPLES = (
+    "python -m simulator plan buildspecs/buildspec-dev.yml --parameters examples/parameters.yml",
+    "python -m simulator plan --diff origin/main --format markdown buildspecs/*.yml stages/pipeline.yml",
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -40,8 +41,7 @@ def add_parser(subparsers: Any) -> None:
         "environment the build starts with (secrets as ***), its reports, artifacts, image and options; a "
         "pipeline's stages, actions, artifact flow and gates. With --diff REV, only what changed since the git "
         "revision REV. Exit 0 (with --exit-code: 1 when something changed), 2 for bad input.",
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="buildspecs and pipeline files")
     parser.add_argument("--diff", metavar="REV", help="compare with the files as they are at this git revision")

@@ -10,7 +10,9 @@ from simulator.reporting.masking import Masker
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("prune", help="remove leftovers of crashed runs (never images)")
+    parser = subparsers.add_parser(
+        "prune", help="remove leftovers of crashed runs (never images)", examples=("python -m simulator prune",)
+    )
     parser.add_argument("--all", action="store_true", help="also remove the containers of builds still running")
     parser.set_defaults(handler=run)
 

@@ -44,6 +44,10 @@ def add_parser(subparsers: Any) -> None:
         "run",
         help="run a buildspec in a CodeBuild-like container",
         description="Run a buildspec phase by phase in a CodeBuild-like Docker container, with CodeBuild's rules.",
+        examples=(
+            "python -m simulator run buildspecs/buildspec-dev.yml --parameters examples/parameters.yml",
+            "python -m simulator run buildspecs/buildspec-dev.yml --phase BUILD --shell-on-failure",
+        ),
     )
     parser.add_argument("buildspec", type=Path, help="the buildspec file (e.g. buildspecs/buildspec-dev.yml)")
     options.add_source(parser)

@@ -30,13 +30,12 @@ from simulator.reporting.masking import Masker
 if TYPE_CHECKING:
     from simulator.pipeline.buildspec_checks import UsedBuildspec
 
-EXAMPLE = """\
-examples:
-  python -m simulator validate                                   # every build file of this repository
-  python -m simulator validate --format github --strict          # in a GitHub Actions job
-  python -m simulator validate --format sarif > validate.sarif   # for code scanning
-  python -m simulator validate buildspecs/buildspec-dev.yml stages/pipeline.yml
-"""
+EXAMPLES = (
+    "python -m simulator validate                                   # every build file of this repository",
+    "python -m simulator validate --format github --strict          # in a GitHub Actions job",
+    "python -m simulator validate --format sarif > validate.sarif   # for code scanning",
+    "python -m simulator validate buildspecs/buildspec-dev.yml stages/pipeline.yml",
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,8 +43,7 @@ def add_parser(subparsers: Any) -> None:
         "validate",
         help="check buildspecs and pipeline files without running them (no Docker needed)",
         description="Check buildspecs and pipeline files without running them (no Docker needed).",
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
     )
     parser.add_argument(
         "files",

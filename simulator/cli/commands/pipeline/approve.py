@@ -29,8 +29,8 @@ def add_parser(subparsers: Any) -> None:
         parser = subparsers.add_parser(
             verb,
             help=f"{verb} the gate an execution waits at",
-            description=f"{verb.capitalize()} the approval an execution waits at (PutApprovalResult). Example: "
-            f'python -m simulator pipeline {verb} EXECUTION_ID --summary "checked on dev"',
+            description=f"{verb.capitalize()} the approval an execution waits at (PutApprovalResult).",
+            examples=(f'python -m simulator pipeline {verb} EXECUTION_ID --summary "checked on dev"',),
         )
         parser.add_argument("execution_id", metavar="EXECUTION_ID")
         parser.add_argument("--summary", default="", help="the answer's summary, at most 512 characters")

@@ -22,8 +22,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "logs",
         help="the logs an execution's actions kept, attempt by attempt",
-        description="Print the kept log of every action of an execution in the order they ran, or of one action. "
-        "Example: python -m simulator pipeline logs EXECUTION_ID Build/Unit",
+        description="Print the kept log of every action of an execution in the order they ran, or of one action.",
+        examples=("python -m simulator pipeline logs EXECUTION_ID Build/Unit",),
     )
     parser.add_argument("execution_id", metavar="EXECUTION_ID")
     parser.add_argument("action", nargs="?", metavar="ACTION", help="an action's name, or STAGE/ACTION")

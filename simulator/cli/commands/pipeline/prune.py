@@ -17,7 +17,8 @@ def add_parser(subparsers: Any) -> None:
         "prune",
         help="remove old executions with their artifacts and logs, keeping the newest N of each pipeline",
         description="Remove executions older than the newest N of each pipeline, never one in progress or "
-        "waiting at a gate. Example: python -m simulator pipeline prune --keep 5",
+        "waiting at a gate.",
+        examples=("python -m simulator pipeline prune --keep 5",),
     )
     parser.add_argument("--keep", type=int, required=True, metavar="N", help="executions to keep per pipeline")
     parser.add_argument("--pipeline-name", metavar="NAME", help="only this pipeline's executions")

@@ -27,7 +27,8 @@ def add_parser(subparsers: Any) -> None:
         "retry",
         help="run a failed execution's failed stage again, on its stored artifacts, and carry on",
         description="Retry the stage a failed execution stopped in (RetryStageExecution): its failed actions, or "
-        "with --all-actions every action of the stage. Example: python -m simulator pipeline retry EXECUTION_ID",
+        "with --all-actions every action of the stage.",
+        examples=("python -m simulator pipeline retry EXECUTION_ID",),
     )
     parser.add_argument("execution_id", metavar="EXECUTION_ID")
     parser.add_argument(

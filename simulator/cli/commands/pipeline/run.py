@@ -43,8 +43,13 @@ def add_parser(subparsers: Any) -> None:
         "run",
         help="run an execution: sources from git, builds in containers, a stop at every approval gate",
         description="Run the pipeline's stages in order, actions of equal RunOrder in parallel, stopping at each "
-        "manual approval until someone answers. Example: python -m simulator pipeline run "
-        "examples/pipeline-template.yml --approve-all",
+        "manual approval until someone answers.",
+        examples=(
+            "python -m simulator pipeline run examples/pipeline-template.yml --values examples/parameters.yml",
+            "python -m simulator pipeline run stages/pipeline.yml --until BuildDev --env SKIP_TESTS=true",
+            "python -m simulator pipeline run stages/pipeline.yml --from BuildProd",
+            "python -m simulator pipeline run stages/pipeline.yml --approve-all --no-input",
+        ),
     )
     add_file_options(parser)
     add_source_options(parser)

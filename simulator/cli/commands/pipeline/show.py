@@ -17,6 +17,7 @@ def add_parser(subparsers: Any) -> None:
         help="print the stages, actions, artifact flow, namespaces and gates (no Docker needed)",
         description="Print a pipeline's stages, actions with their run order, the artifact flow, namespaces and "
         "approval gates. Errors are listed as FILE:LINE:COL lines and exit with 2.",
+        examples=("python -m simulator pipeline show examples/pipeline-template.yml",),
     )
     add_file_options(parser)
     parser.set_defaults(handler=run)

@@ -26,7 +26,8 @@ def add_parser(subparsers: Any) -> None:
     status = subparsers.add_parser(
         "status",
         help="an execution's stages, actions, durations and approvals (default: the newest)",
-        description="Show an execution as a chain of stages. Example: python -m simulator pipeline status",
+        description="Show an execution as a chain of stages.",
+        examples=("python -m simulator pipeline status", "python -m simulator pipeline status --html run.html"),
     )
     status.add_argument("execution_id", nargs="?", metavar="EXECUTION_ID")
     status.add_argument(
@@ -44,7 +45,8 @@ def add_parser(subparsers: Any) -> None:
     listing = subparsers.add_parser(
         "list",
         help="recent executions, newest first",
-        description="List recent executions, newest first. Example: python -m simulator pipeline list",
+        description="List recent executions, newest first.",
+        examples=("python -m simulator pipeline list --limit 5",),
     )
     listing.add_argument("--limit", type=int, default=20)
     listing.set_defaults(handler=run_list)

@@ -24,7 +24,7 @@ EVERY_COMMAND = list(commands(build_parser(None)))
 @pytest.mark.parametrize(("path", "parser"), EVERY_COMMAND, ids=[path or "simulator" for path, _ in EVERY_COMMAND])
 def test_help_ends_with_examples_of_that_command(path, parser):
     text = parser.format_help()
-    head, marker, examples = text.rpartition("\nexamples:\n")
+    _, marker, examples = text.rpartition("\nexamples:\n")
     assert marker, text
     lines = examples.splitlines()
     assert lines and all(line.startswith("  ") for line in lines)

@@ -7,17 +7,15 @@ a moment just past, which is what the store sees once that much time has gone by
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, leftover_containers, simulator
-from tests.docker.test_pipeline_run import PIPELINE, execution_id, read_until, store_rows
+from tests.conftest import leftover_containers, simulator
+from tests.docker.test_pipeline_run import PIPELINE, execution_id, store_rows
+from tests.terminal import Terminal
 
 pytestmark = pytest.mark.docker
 
@@ -75,28 +73,17 @@ def test_a_gate_that_expires_while_nobody_runs_the_pipeline_fails_it_when_next_l
 
 def test_a_gate_that_expires_while_its_prompt_waits_ends_the_run_failed(fixture_source):
     source = fixture_source("pipeline_chain")
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE],
-        cwd=source,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-    )
-    os.close(terminal)
-    seen = b""
+    command = [sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE]
+    terminal = Terminal(command, source, env={"NO_COLOR": "1"})
     try:
-        seen = read_until(controller, b"[a]pprove / [r]eject: ", seen)
-        execution = execution_id(seen.decode(errors="replace"))
+        terminal.read_until(b"[a]pprove / [r]eject: ")
+        execution = execution_id(terminal.text)
         let_the_gate_expire(source, execution)
-        seen = read_until(controller, b"timed out", seen)
-        assert process.wait(timeout=60) == 1
+        terminal.read_until(b"timed out")
     finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(controller)
-    lines = seen.decode(errors="replace").strip().splitlines()
+        code = terminal.finish(timeout=60)
+    assert code == 1
+    lines = terminal.text.strip().splitlines()
     assert lines[-2] == "Approve Approve/Gate? [a]pprove / [r]eject: "
     assert lines[-1] == f"Execution {execution} Failed at Approve/Gate: The approval timed out before anyone answered."
     (execution_row, gate_row, stage_row, approval_row) = statuses(source, execution)

@@ -8,19 +8,16 @@ artifact).
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import select
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, leftover_containers, simulator
+from tests.conftest import leftover_containers, simulator
+from tests.terminal import Terminal
 
 pytestmark = pytest.mark.docker
 
@@ -137,31 +134,19 @@ def test_a_rejection_fails_the_execution_and_nothing_after_the_gate_runs(fixture
 def test_a_gate_answered_at_a_real_terminal(fixture_source):
     # §1.12: with a terminal, the run stops at the gate and asks; the person approves with a summary.
     source = fixture_source("pipeline_chain")
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE],
-        cwd=source,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-    )
-    os.close(terminal)
-    seen = b""
+    terminal = Terminal([sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE], source)
     try:
-        seen = read_until(controller, b"[a]pprove / [r]eject: ", seen)
-        os.write(controller, b"a\n")
-        seen = read_until(controller, b"characters): ", seen)
-        os.write(controller, b"ship it\n")
-        seen = read_until(controller, b"Succeeded.", seen)
-        assert process.wait(timeout=120) == 0
+        terminal.read_until(b"[a]pprove / [r]eject: ")
+        terminal.write(b"a\n")
+        terminal.read_until(b"characters): ")
+        terminal.write(b"ship it\n")
+        terminal.read_until(b"Succeeded.")
     finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(controller)
-    text = seen.decode(errors="replace")
+        code = terminal.finish()
+    assert code == 0
+    text = terminal.text
     assert "Deploy/Publish | publishing " in text
-    prompt = text.replace("\r\n", "\n").split("\nApproval needed: ", 1)[1].split("\n  Or from another terminal")[0]
+    prompt = text.split("\nApproval needed: ", 1)[1].split("\n  Or from another terminal")[0]
     # What got the execution here, from the store: each earlier action, its artifacts, exported variables and the
     # unit build's JUnit report, whose failing test case did not fail the build (codebuild-semantics §1.8, §3.2).
     times = r"\d+\.\ds$|\d+\.\ds(?=  artifacts)|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
@@ -182,24 +167,6 @@ def test_a_gate_answered_at_a_real_terminal(fixture_source):
         "    ✔ Build/Package  Succeeded  T  artifacts: Pkg",
         "        VERSION=1.0-unit-ok",
     ]
-
-
-def read_until(fd: int, wanted: bytes, seen: bytes, timeout: float = 180) -> bytes:
-    deadline = time.monotonic() + timeout
-    while wanted not in seen:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"never saw {wanted!r}; saw {seen[-2000:]!r}")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                raise AssertionError(f"the terminal closed before {wanted!r}; saw {seen[-2000:]!r}")
-            seen += chunk
-    return seen
 
 
 def test_the_execution_record_is_json_free_of_secrets_and_kept_per_action(fixture_source):

@@ -50,7 +50,8 @@ def source_dir_of(build: Path) -> str:
 
 def shell_lines(text: str) -> list[str]:
     """What the shell printed: the lines starting with `[` after the prompt, less the typed command."""
-    lines = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text).splitlines()
+    # bash's bracketed-paste mode ends each command with an escape and a carriage return, with some TERMs.
+    lines = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]\r?", "", text).splitlines()
     return [line.strip() for line in lines if line.startswith("[") and not line.startswith("[Container] ")]
 
 

@@ -1,0 +1,65 @@
+"""What the hook says: one line per file or stage (PASS / FAIL / SKIPPED), under it what failed (the file:line of
+each problem, the tail of a failing command's output, where the full log is), and one closing line with the total
+time. Everything goes to standard output, which git shows on the terminal of the push (stderr and stdout alike)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TextIO
+
+from simulator.diagnostics import printable
+from simulator.reporting.masking import Masker
+
+Verdict = Literal["PASS", "FAIL", "SKIPPED"]
+PREFIX = "simulator pre-push:"
+TAIL_LINES = 15
+_INDENT = " " * 11
+
+
+@dataclass(frozen=True)
+class Line:
+    verdict: Verdict
+    subject: str  # `buildspecs/buildspec-dev.yml`, `dev build buildspecs/buildspec-dev.yml`, `stage Build`
+    note: str = ""  # why it was skipped, how long it took, how many warnings
+    details: tuple[str, ...] = ()  # diagnostics, or a failing command's last lines
+    log: Path | None = None  # the full log
+
+
+class Report:
+    def __init__(self, masker: Masker, stream: TextIO = sys.stdout) -> None:
+        self.masker = masker
+        self.stream = stream
+        self.failed = 0
+
+    def say(self, text: str) -> None:
+        self.stream.write(self.masker.mask(text) + "\n")
+        self.stream.flush()
+
+    def heading(self, text: str) -> None:
+        self.say(f"{PREFIX} {text}")
+
+    def line(self, line: Line) -> None:
+        if line.verdict == "FAIL":
+            self.failed += 1
+        note = f" ({line.note})" if line.note else ""
+        self.say(f"  {line.verdict:<8} {printable(line.subject)}{note}")
+        for detail in line.details:
+            self.say(f"{_INDENT}{printable(detail)}")
+        if line.log is not None:
+            self.say(f"{_INDENT}full log: {line.log}")
+
+    def end(self, seconds: float) -> None:
+        if self.failed:
+            self.heading(
+                f"push refused: {self.failed} failed, in {seconds:.2f} s. Fix it and push again "
+                "(git push --no-verify skips this check)."
+            )
+        else:
+            self.heading(f"passed in {seconds:.2f} s.")
+
+
+def tail(lines: list[str], count: int = TAIL_LINES) -> tuple[str, ...]:
+    kept = [line.rstrip("\n") for line in lines[-count:]]
+    return tuple(f"| {line}" for line in kept)

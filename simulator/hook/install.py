@@ -44,9 +44,10 @@ def hooks_folder(repository: Path) -> Path:
 
 def is_ours(path: Path) -> bool:
     try:
-        return MARKER in path.read_text(encoding="utf-8", errors="replace").splitlines()[:3]
+        head = path.read_text(encoding="utf-8", errors="replace").splitlines()[:3]
     except OSError:
         return False
+    return any(line.startswith(MARKER) for line in head)
 
 
 def script(mode: str, file: str | None, python: str = sys.executable) -> str:

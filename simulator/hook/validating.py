@@ -4,7 +4,9 @@ build files the push changed and the files that depend on them.
 - a buildspec, pipeline file or template the push changed (added or modified; a deleted one is gone from the tip,
   but a pipeline naming it is re-validated);
 - a pipeline one of whose CodeBuild actions' buildspecs changed (its checks read them: outputs, variables);
-- every buildspec a re-validated pipeline names (it is judged against that pipeline's images and outputs).
+- every buildspec a changed pipeline names (it is judged against that pipeline's images and outputs). A pipeline
+  re-validated only because one buildspec changed does not bring its other buildspecs in: nothing they are judged
+  against changed.
 
 A whole new history (`changed` None) validates everything the tip holds. Every pipeline of the tip is read
 either way (that is how the buildspecs it names are known), but only those picked are reported.
@@ -45,12 +47,15 @@ def validate_tip(tree: Path, changed: tuple[str, ...] | None, masker: Masker) ->
         return changed is None or relative(path) in changed
 
     def pick(pipelines: list[Path], buildspecs: list[Path]) -> list[Path]:
+        named_by_changed: set[Path] = set()
         for pipeline in pipelines:
             named = validation.named.get(pipeline, set())
-            if touched(pipeline) or any(touched(one) for one in named):
+            if touched(pipeline):
                 picked.append(pipeline)
-        named_by_picked = {one for pipeline in picked for one in validation.named.get(pipeline, set())}
-        kept = [path for path in buildspecs if touched(path) or path in named_by_picked]
+                named_by_changed |= named
+            elif any(touched(one) for one in named):
+                picked.append(pipeline)
+        kept = [path for path in buildspecs if touched(path) or path in named_by_changed]
         picked.extend(kept)
         return kept
 

@@ -25,6 +25,7 @@ class Line:
     note: str = ""  # why it was skipped, how long it took, how many warnings
     details: tuple[str, ...] = ()  # diagnostics, or a failing command's last lines
     log: Path | None = None  # the full log
+    counted: bool = True  # False: a summary of lines above (a pipeline's stages), not a failure of its own
 
 
 class Report:
@@ -41,7 +42,7 @@ class Report:
         self.say(f"{PREFIX} {text}")
 
     def line(self, line: Line) -> None:
-        if line.verdict == "FAIL":
+        if line.verdict == "FAIL" and line.counted:
             self.failed += 1
         note = f" ({line.note})" if line.note else ""
         self.say(f"  {line.verdict:<8} {printable(line.subject)}{note}")

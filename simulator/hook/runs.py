@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,12 +29,19 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from simulator.hook.report import Line, tail
 from simulator.reporting.masking import Masker
 from simulator.state import STATE_DIR_NAME, StateFolder, project_name_from_folder
 
+if TYPE_CHECKING:  # the pipeline package only when a pipeline runs: the validate-only hook never loads it
+    from simulator.pipeline.store import PipelineStore
+    from simulator.pipeline.store.snapshots import Execution
+
 _DEV_NAMES = ("buildspec-dev.yml", "buildspec-dev.yaml")
+# The agent's lines carry a timestamp to the microsecond; the full log keeps it, the tail reads better without.
+_TIMESTAMP = re.compile(r"^\[Container\] \d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+ ")
 
 
 def dev_buildspec(tree: Path, file: str | None) -> str | None:
@@ -105,7 +113,7 @@ def failing_command_tail(log: Path) -> tuple[str, ...]:
     except OSError:
         return ()
     end = next((i for i, line in enumerate(lines) if "Command did not exit successfully" in line), len(lines) - 1)
-    return tail(lines[: end + 1])
+    return tail([_TIMESTAMP.sub("[Container] ", line) for line in lines[: end + 1]])
 
 
 def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> list[Line]:
@@ -134,35 +142,42 @@ def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> lis
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)
         execution = context.store.execution(outcome.execution_id)
-    recorded = {stage.name: stage for stage in execution.stages}
-    lines = []
-    for stage in checked.pipeline.stages:
-        one = recorded.get(stage.name)
-        subject = f"stage {stage.name}"
-        if one is None:
-            reason = "after the gate" if outcome.result.status is RunEnding.WAITING else "not reached"
-            lines.append(Line("SKIPPED", subject, reason))
-            continue
-        waiting = [a for a in one.actions if a.approval is not None and a.approval.status.value == "Waiting"]
-        if waiting:
-            lines.append(Line("PASS", subject, f"gate {waiting[0].name} reached: a gate reached is a pass"))
-        elif one.status.value == "Succeeded":
-            lines.append(Line("PASS", subject, _took(one.started_at, one.ended_at)))
-        else:
-            failed = [a for a in one.actions if a.status.value not in ("Succeeded", "Skipped")]
-            first = failed[0] if failed else None
-            details = (f"{first.name}: {first.summary or first.status.value}",) if first else ()
-            log = first.log_path if first is not None else None
-            more = failing_command_tail(log) if log is not None else ()
-            lines.append(Line("FAIL", subject, one.status.value, (*details, *more), log))
+        waiting = outcome.result.status is RunEnding.WAITING
+        lines = [_stage_line(stage.name, execution, waiting, context.store) for stage in checked.pipeline.stages]
+    # The execution as a whole: where to look, and a verdict of its own only when no stage line gave one.
+    ended = "waits at its gate" if waiting else outcome.result.status.value.lower()
     lines.append(
         Line(
             "PASS" if outcome.result.status in (RunEnding.SUCCEEDED, RunEnding.WAITING) else "FAIL",
             f"pipeline {file}",
-            f"execution {outcome.execution_id}: python -m simulator pipeline status {outcome.execution_id}",
+            f"{ended}; python -m simulator pipeline status {outcome.execution_id}",
+            counted=not any(line.verdict == "FAIL" for line in lines),
         )
     )
     return lines
+
+
+def _stage_line(name: str, execution: Execution, waiting: bool, store: PipelineStore) -> Line:
+    from simulator.pipeline.store.snapshots import ActionRef
+    from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, StageStatus
+
+    subject = f"stage {name}"
+    try:
+        stage = execution.stage(name)
+    except KeyError:
+        return Line("SKIPPED", subject, "after the gate" if waiting else "not reached")
+    gates = [a for a in stage.actions if a.approval is not None and a.approval.status is ApprovalStatus.WAITING]
+    if gates:
+        return Line("PASS", subject, f"gate {gates[0].name} reached: a gate reached is a pass")
+    if stage.status is StageStatus.SUCCEEDED:
+        return Line("PASS", subject, _took(stage.started_at, stage.ended_at))
+    failed = [a for a in stage.actions if a.status not in (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)]
+    if not failed:
+        return Line("FAIL", subject, stage.status.value)
+    first = failed[0]
+    log = first.log_path or store.log_path(ActionRef(execution.id, name, first.name, first.attempt))
+    said = (f"{first.name}: {first.summary or first.status.value}",)
+    return Line("FAIL", subject, stage.status.value, (*said, *failing_command_tail(log)), log)
 
 
 def _took(started: datetime, ended: datetime | None) -> str:

@@ -15,20 +15,11 @@ either way (that is how the buildspecs it names are known), but only those picke
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from simulator.cli.commands.validate import Validation
 from simulator.hook.report import Line
 from simulator.reporting.masking import Masker
-
-# A changed file with none of these endings is no build file (discovery reads YAML, JSON and .template files;
-# a pipeline names its buildspecs freely, but a buildspec is YAML): such a push is passed without a checkout.
-BUILD_FILE_SUFFIXES = (".yml", ".yaml", ".json", ".template")
-
-
-def may_hold_build_files(changed: Iterable[str]) -> bool:
-    return any(PurePosixPath(name).suffix.lower() in BUILD_FILE_SUFFIXES for name in changed)
 
 
 def validate_tip(tree: Path, changed: tuple[str, ...] | None, masker: Masker) -> list[Line]:

@@ -4,8 +4,13 @@ the failing command's last lines and the full log's path, and a pipeline stops a
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import time
 
 import pytest
 
@@ -181,3 +186,56 @@ def test_run_pipeline_refuses_a_failing_stage_and_skips_the_rest(project):
     )
     assert project.remote_sha() != sha
     assert project.leftovers() == []
+
+
+def test_ctrl_c_during_the_dev_build_stops_it_and_leaves_nothing(project):
+    """Ctrl-C at the terminal reaches the push's whole process group: git, the hook, not the build (a session of
+    its own), to which the hook passes it on once. The build ends STOPPED, its container and the checkout go."""
+    install(project, "--run", "dev")
+    project.write("buildspecs/buildspec-dev.yml", SLOW_BUILDSPEC)
+    sha = project.commit("a slow build")
+    push = subprocess.Popen(
+        ["git", "push", "origin", "main"],
+        cwd=project.work,
+        env=project.environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own group, as a terminal's foreground job
+    )
+    try:
+        log = _wait_for(lambda: _running_build_log(project))
+        os.killpg(push.pid, signal.SIGINT)
+        push.wait(timeout=60)
+        summary = log.parent / "summary.json"
+        _wait_for(lambda: summary.is_file() and project.leftovers() == [] and summary)
+    finally:
+        if push.poll() is None:
+            os.killpg(push.pid, signal.SIGKILL)
+    assert json.loads(summary.read_text())["buildStatus"] == "STOPPED"
+    assert project.remote_sha() != sha
+    assert leftover_containers(json.loads(summary.read_text())["id"]) == []
+
+
+SLOW_BUILDSPEC = """version: 0.2
+phases:
+  build:
+    commands:
+      - echo "started" && sleep 120
+"""
+
+
+def _running_build_log(project):
+    for log in (project.work / ".simulator/builds").glob("*/build.log"):
+        if 'Running command echo "started"' in log.read_text():
+            return log
+    return None
+
+
+def _wait_for(condition, seconds: float = 90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from typing import Any
 
 from simulator.cli.here import current_repository
@@ -126,9 +125,8 @@ def run_uninstall(_args: argparse.Namespace, _masker: Masker) -> int:
 def run_hook(args: argparse.Namespace, masker: Masker) -> int:
     from simulator.hook.checks import Push, check_push
     from simulator.hook.pushed import from_pre_commit, parse_push_lines
-    from simulator.hook.report import Report
+    from simulator.hook.report import Report, since_start
 
-    started = time.monotonic()
     report = Report(masker)
     if os.environ.get("SIMULATOR_SKIP_HOOK") == "1":
         report.heading("skipped (SIMULATOR_SKIP_HOOK=1).")
@@ -141,5 +139,5 @@ def run_hook(args: argparse.Namespace, masker: Masker) -> int:
         refs = parse_push_lines(sys.stdin.read())
         remote = args.remote
     check_push(Push(repository, remote, refs, args.run, args.file), report, masker)
-    report.end(time.monotonic() - started)
+    report.end(since_start())
     return int(ExitCode.BUILD_FAILED if report.failed else ExitCode.SUCCEEDED)

@@ -252,3 +252,57 @@ def test_a_changed_pipeline_revalidates_the_buildspecs_it_runs(project):
         "  PASS     unit.yml",
         PASSED,
     ]
+
+
+def test_with_run_dev_a_failed_validation_skips_the_build(project):
+    """No container is started for a push validation refuses (this test needs no Docker engine)."""
+    install(project, "--run", "dev")
+    project.write("buildspecs/buildspec-dev.yml", BROKEN_BUILDSPEC)
+    sha = project.commit("break it")
+
+    pushed = project.push("origin", "main")
+
+    assert pushed.code == 1
+    assert pushed.hook_lines == [
+        f"simulator pre-push: main {sha[:12]} (1 changed file(s)), mode dev:",
+        "  FAIL     buildspecs/buildspec-dev.yml (1 warning)",
+        f"           {BROKEN_ERROR}",
+        "           buildspecs/buildspec-dev.yml:4:5: warning: unknown key 'phases.build.command' ignored",
+        "  SKIPPED  dev build buildspecs/buildspec-dev.yml (validation failed)",
+        REFUSED,
+    ]
+    assert not (project.work / ".simulator").exists()
+
+
+def test_with_run_dev_and_no_dev_buildspec_the_push_is_refused_with_the_way_out(project):
+    install(project, "--run", "dev")
+    project.git("mv", "buildspecs/buildspec-dev.yml", "buildspecs/buildspec-prod.yml")
+    sha = project.commit("only prod")
+
+    pushed = project.push("origin", "main")
+
+    assert pushed.code == 1
+    assert pushed.hook_lines == [
+        f"simulator pre-push: main {sha[:12]} (2 changed file(s)), mode dev:",
+        "  PASS     buildspecs/buildspec-prod.yml",
+        "  FAIL     dev build (no buildspec-dev.yml or buildspec.yml: install the hook with --file)",
+        REFUSED,
+    ]
+
+
+def test_with_run_pipeline_a_failed_validation_skips_the_pipeline(project):
+    install(project, "--run", "pipeline")
+    project.write("stages/pipeline.yml", "name: shop\nstages: []\n")
+    sha = project.commit("a pipeline without stages")
+
+    pushed = project.push("origin", "main")
+
+    assert pushed.code == 1
+    assert pushed.hook_lines == [
+        f"simulator pre-push: main {sha[:12]} (1 changed file(s)), mode pipeline:",
+        "  FAIL     stages/pipeline.yml",
+        "           stages/pipeline.yml:1:1: error: a pipeline needs at least 2 stages (a source stage and another); "
+        "it has 0",
+        "  SKIPPED  pipeline stages/pipeline.yml (validation failed)",
+        REFUSED,
+    ]

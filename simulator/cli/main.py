@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "image": ("simulator.cli.commands.image", "manage the simulator's build image"),
     "prune": ("simulator.cli.commands.prune", "remove leftovers of crashed runs (never images)"),
     "completion": ("simulator.cli.commands.completion", "print a shell completion script (bash or zsh)"),
+    "hook": (
+        "simulator.cli.commands.hook",
+        "install or remove the git pre-push hook that tests the commits being pushed",
+    ),
 }
 PIPELINE_HELP = COMMANDS["pipeline"][1]
 
@@ -109,9 +113,10 @@ def _command_word(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     masker = Masker()  # the process's one masker: every build adds its secrets, every line on stderr is masked
     given = list(sys.argv[1:] if argv is None else argv)
-    if _command_word(given) != "validate":
+    if _command_word(given) not in ("validate", "hook"):
         # validate logs nothing through structlog, and its import is a tenth of validate's start-up (the pre-push
-        # hook's); a test keeps validate's process free of it, so a log line cannot slip out unconfigured.
+        # hook's); a test keeps validate's process free of it, so a log line cannot slip out unconfigured. The
+        # hook configures it only when it runs a pipeline in its own process (simulator/hook/runs.py).
         configure_diagnostics(masker)
     with error_boundary(masker) as outcome:
         args = build_parser(given).parse_args(given)

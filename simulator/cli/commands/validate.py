@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,9 @@ from simulator.reporting.masking import Masker
 
 if TYPE_CHECKING:
     from simulator.pipeline.buildspec_checks import UsedBuildspec
+
+# Given the pipelines (read) and the buildspecs found, the buildspecs to validate.
+Pick = Callable[[list[Path], list[Path]], list[Path]]
 
 EXAMPLES = (
     "python -m simulator validate                                   # every build file of this repository",
@@ -67,7 +70,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
     root = current_repository()
-    validation = _Validation(args, masker)
+    validation = Validation(args, masker)
     if args.files:
         validation.files(args.files)
     else:
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
 
 
-class _Validation:
+class Validation:
     def __init__(self, args: argparse.Namespace, masker: Masker) -> None:
         self.args = args
         self.by_file_name = False
@@ -85,6 +88,9 @@ class _Validation:
         self.found: dict[Path, list[Diagnostic]] = {}
         # The buildspecs pipelines run, by file, with the local images of the projects running them.
         self.images: dict[Path, set[str]] = {}
+        # The buildspec files each pipeline's CodeBuild actions name (the pre-push hook re-validates a pipeline
+        # when one of them changes).
+        self.named: dict[Path, set[Path]] = {}
 
     def files(self, paths: Sequence[Path]) -> None:
         """The files as given, in order: each by its content, a pipeline's buildspecs only for its own checks."""
@@ -96,16 +102,23 @@ class _Validation:
             else:
                 self.pipeline(path)
 
-    def repository(self, root: Path, exclude: Sequence[str]) -> None:
+    def repository(self, root: Path, exclude: Sequence[str], pick: Pick | None = None) -> tuple[list[Path], list[Path]]:
+        """Every build file of the repository: the pipelines (all read: they say which buildspecs they run, and
+        with which images), then the buildspecs, or those `pick` keeps of them. Returns both lists of paths."""
         from simulator.validation.discovery import discover
 
         found = discover(root, exclude)
         self.by_file_name = True
-        for relative in found.pipelines:
-            self.pipeline(_shown(root / relative))
+        pipelines = [_shown(root / relative) for relative in found.pipelines]
+        for path in pipelines:
+            self.pipeline(path)
         named = [path for path in self.images if path.is_file()]
-        for path in _unique([*(_shown(root / relative) for relative in found.buildspecs), *named]):
+        buildspecs = _unique([*(_shown(root / relative) for relative in found.buildspecs), *named])
+        if pick is not None:
+            buildspecs = pick(pipelines, buildspecs)
+        for path in buildspecs:
             self.buildspec(path)
+        return pipelines, buildspecs
 
     def pipeline(self, path: Path) -> None:
         from simulator.pipeline.buildspec_checks import check_buildspecs, used_buildspecs
@@ -119,6 +132,8 @@ class _Validation:
         self.add([*inline, *check_buildspecs(checked.pipeline, used)], rules.PIPELINE_STRUCTURE)
         for one in used:
             self.note_image(one)
+            if one.path is not None:
+                self.named.setdefault(path, set()).add(one.path)
 
     def note_image(self, one: UsedBuildspec) -> None:
         """A buildspec file is judged against its projects' images when it is validated; an inline one now."""

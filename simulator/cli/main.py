@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "image": ("simulator.cli.commands.image", "manage the simulator's build image"),
     "prune": ("simulator.cli.commands.prune", "remove leftovers of crashed runs (never images)"),
     "completion": ("simulator.cli.commands.completion", "print a shell completion script (bash or zsh)"),
+    "config": (
+        "simulator.cli.commands.config",
+        "print the project's defaults for flags (.simulator.yml, SIMULATOR_* variables) and where each comes from",
+    ),
 }
 PIPELINE_HELP = COMMANDS["pipeline"][1]
 
@@ -82,9 +86,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # hook's); a test keeps validate's process free of it, so a log line cannot slip out unconfigured.
         configure_diagnostics(masker)
     with error_boundary(masker) as outcome:
-        args = build_parser(given).parse_args(given)
+        args = parsed(given)
         outcome.code = int(args.handler(args, masker))
     return outcome.code
+
+
+def parsed(given: Sequence[str]) -> argparse.Namespace:
+    """The command line, the covered flags defaulting to the environment's and the project's settings."""
+    from simulator.config.apply import apply_project_defaults
+
+    parser = build_parser(given)
+    apply_project_defaults(parser)
+    return parser.parse_args(given)
 
 
 def configure_diagnostics(masker: Masker) -> None:
@@ -124,7 +137,7 @@ def error_boundary(masker: Masker) -> Iterator[_Outcome]:
     try:
         yield outcome
     except SimulatorError as error:
-        print(masker.mask(f"error: {error}"), file=sys.stderr)
+        print(masker.mask(f"{error.prefix}{error}"), file=sys.stderr)
         outcome.code = int(error.exit_code)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): nothing more to say to it.

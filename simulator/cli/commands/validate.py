@@ -103,11 +103,25 @@ class _Validation:
 
         found = discover(root, exclude)
         self.by_file_name = True
+        self.project_settings(root)
         for relative in found.pipelines:
             self.pipeline(_shown(root / relative))
         named = [path for path in self.images if path.is_file()]
         for path in _unique([*(_shown(root / relative) for relative in found.buildspecs), *named]):
             self.buildspec(path)
+
+    def project_settings(self, root: Path) -> None:
+        """The project's defaults (simulator/config), when the repository has them."""
+        from simulator.config.loader import config_files, load_project_config
+        from simulator.config.values import ConfigError
+
+        if not config_files(root):
+            return
+        try:
+            found = load_project_config(root).warnings
+        except ConfigError as error:
+            found = error.diagnostics
+        self.add(found, rules.CONFIG_SCHEMA)
 
     def pipeline(self, path: Path) -> None:
         from simulator.pipeline.buildspec_checks import check_buildspecs, used_buildspecs

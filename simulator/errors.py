@@ -22,6 +22,8 @@ class SimulatorError(Exception):
     """An error the user can act on; its message is one sentence saying what to do."""
 
     exit_code: ExitCode = ExitCode.BAD_INPUT
+    # What the sentence starts with on stderr; an error made of `FILE:LINE:COL: error: ...` lines has none.
+    prefix = "error: "
 
 
 class InputError(SimulatorError):

@@ -45,6 +45,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "simulator.cli.commands.hook",
         "install or remove the git pre-push hook that tests the commits being pushed",
     ),
+    "config": (
+        "simulator.cli.commands.config",
+        "print the project's defaults for flags (.simulator.yml, SIMULATOR_* variables) and where each comes from",
+    ),
 }
 PIPELINE_HELP = COMMANDS["pipeline"][1]
 
@@ -119,9 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # hook configures it only when it runs a pipeline in its own process (simulator/hook/runs.py).
         configure_diagnostics(masker)
     with error_boundary(masker) as outcome:
-        args = build_parser(given).parse_args(given)
+        args = parsed(given)
         outcome.code = int(args.handler(args, masker))
     return outcome.code
+
+
+def parsed(given: Sequence[str]) -> argparse.Namespace:
+    """The command line, the covered flags defaulting to the environment's and the project's settings."""
+    from simulator.config.apply import apply_project_defaults
+
+    parser = build_parser(given)
+    apply_project_defaults(parser)
+    return parser.parse_args(given)
 
 
 def configure_diagnostics(masker: Masker) -> None:
@@ -161,7 +174,7 @@ def error_boundary(masker: Masker) -> Iterator[_Outcome]:
     try:
         yield outcome
     except SimulatorError as error:
-        print(masker.mask(f"error: {error}"), file=sys.stderr)
+        print(masker.mask(f"{error.prefix}{error}"), file=sys.stderr)
         outcome.code = int(error.exit_code)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): nothing more to say to it.

@@ -39,6 +39,15 @@ def aws_target(args: argparse.Namespace) -> AwsTarget | None:
     return AwsTarget(args.aws_profile, args.aws_region) if args.aws else None
 
 
+def asked_values_file(args: argparse.Namespace, dest: str) -> Path | None:
+    """The values file, except one that only the project's defaults name (simulator/config) when `--aws` is
+    given: a default is no request, so `--aws` does not clash with it as it does with the flag."""
+    given: Path | None = getattr(args, dest)
+    from simulator.config.apply import default_origin
+
+    return None if args.aws and default_origin(args, dest) is not None else given
+
+
 def value_source(
     aws: AwsTarget | None, values_file: Path | None, state: StateFolder, masker: Masker, *, values_flag: str
 ) -> ValueSource:

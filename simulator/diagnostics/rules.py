@@ -26,6 +26,10 @@ BUILDSPEC_PATH = "pipeline/buildspec-path"
 VARIABLE_REFERENCE = "pipeline/variable-reference"
 BUILD_OUTPUTS = "pipeline/build-outputs"
 INLINE_BUILDSPEC = "pipeline/inline-buildspec"
+# The project's defaults (.simulator.yml or [tool.simulator] in pyproject.toml).
+CONFIG_SYNTAX = "config/syntax"
+CONFIG_SCHEMA = "config/schema"
+CONFIG_PATH = "config/path"
 FILE = "file/unreadable"
 
 RULES: dict[str, str] = {
@@ -49,5 +53,8 @@ RULES: dict[str, str] = {
     VARIABLE_REFERENCE: "A #{Namespace.Variable} an earlier action exports.",
     BUILD_OUTPUTS: "Every output artifact of a CodeBuild action is one its buildspec produces.",
     INLINE_BUILDSPEC: "A project's inline buildspec is valid.",
+    CONFIG_SYNTAX: "The project's settings file is YAML (or TOML) that can be read.",
+    CONFIG_SCHEMA: "The project's settings use known keys with values their flags accept.",
+    CONFIG_PATH: "A path in the project's settings exists (relative to the settings file's folder).",
     FILE: "The file can be read.",
 }

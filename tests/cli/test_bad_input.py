@@ -118,7 +118,7 @@ def test_bad_env_assignment(capsys, good_source):
         (
             ["frob"],
             "error: simulator: argument command: invalid choice: 'frob' (choose from 'run', 'validate', "
-            "'plan', 'pipeline', 'image', 'prune', 'completion', 'hook') (see --help).\n",
+            "'plan', 'pipeline', 'image', 'prune', 'completion', 'hook', 'config') (see --help).\n",
         ),
     ],
 )

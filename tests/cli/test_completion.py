@@ -46,7 +46,7 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
 @pytest.mark.parametrize(
     ("words", "offered"),
     [
-        (("",), ["run", "validate", "plan", "pipeline", "image", "prune", "completion", "hook"]),
+        (("",), ["run", "validate", "plan", "pipeline", "image", "prune", "completion", "hook", "config"]),
         (("pipeline", "r"), ["run", "reject", "retry"]),
         (("pipeline", "run", "--no"), ["--no-input", "--notify-command"]),
         (("pipeline", "run", "--log-format", ""), ["text", "json"]),

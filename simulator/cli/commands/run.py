@@ -16,7 +16,7 @@ from simulator.cli import stepping, watch
 from simulator.cli.build_options import user_name
 from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
-from simulator.cli.value_sources import add_aws_options, aws_target, value_source
+from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
 from simulator.codebuild import BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
@@ -179,7 +179,9 @@ def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, St
         initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
         secondary_sources=secondary,
         environment_overrides=options.overrides(args),
-        value_source=value_source(aws_target(args), args.parameters, state, masker, values_flag="--parameters"),
+        value_source=value_source(
+            aws_target(args), asked_values_file(args, "parameters"), state, masker, values_flag="--parameters"
+        ),
         image=args.image,
         image_map=dict(args.map_image),
         privileged=args.privileged,

@@ -109,6 +109,7 @@ class Validation:
 
         found = discover(root, exclude)
         self.by_file_name = True
+        self.project_settings(root)
         pipelines = [_shown(root / relative) for relative in found.pipelines]
         for path in pipelines:
             self.pipeline(path)
@@ -119,6 +120,19 @@ class Validation:
         for path in buildspecs:
             self.buildspec(path)
         return pipelines, buildspecs
+
+    def project_settings(self, root: Path) -> None:
+        """The project's defaults (simulator/config), when the repository has them."""
+        from simulator.config.loader import config_files, load_project_config
+        from simulator.config.values import ConfigError
+
+        if not config_files(root):
+            return
+        try:
+            found = load_project_config(root).warnings
+        except ConfigError as error:
+            found = error.diagnostics
+        self.add(found, rules.CONFIG_SCHEMA)
 
     def pipeline(self, path: Path) -> None:
         from simulator.pipeline.buildspec_checks import check_buildspecs, used_buildspecs

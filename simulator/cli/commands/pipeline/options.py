@@ -20,8 +20,25 @@ if TYPE_CHECKING:
 
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, metavar="FILE", help="a CloudFormation template or a stages/*.yml file")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        metavar="FILE",
+        help="a CloudFormation template or a stages/*.yml file (default: `pipeline` in .simulator.yml, or "
+        "SIMULATOR_PIPELINE_FILE)",
+    )
     add_template_options(parser)
+
+
+def pipeline_file(args: argparse.Namespace) -> Path:
+    """FILE, or the project's default pipeline file (simulator/config): one of them is needed."""
+    if args.file is None:
+        raise InputError(
+            "Which pipeline? Pass FILE, or name it once as `pipeline: FILE` in .simulator.yml "
+            "(or SIMULATOR_PIPELINE_FILE)."
+        )
+    return Path(args.file)
 
 
 def add_template_options(parser: argparse.ArgumentParser) -> None:

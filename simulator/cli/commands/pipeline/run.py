@@ -13,11 +13,12 @@ from simulator.cli.commands.pipeline.options import (
     add_file_options,
     load_checked,
     parameter,
+    pipeline_file,
     print_diagnostics,
     repository_of,
 )
 from simulator.cli.signals import signals_cancel
-from simulator.cli.value_sources import add_aws_options, aws_target, value_source
+from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
 from simulator.codebuild.aws_values import AwsTarget
 from simulator.container.docker_session import connect
 from simulator.errors import ExitCode, InputError
@@ -114,7 +115,8 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    checked = load_checked(args.file, dict(args.parameter), args.pipeline, masker)
+    file = pipeline_file(args)
+    checked = load_checked(file, dict(args.parameter), args.pipeline, masker)
     print_diagnostics(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
@@ -127,9 +129,10 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         )
     if args.from_stage and (args.worktree or args.source_revision):
         raise InputError("--from takes an earlier execution's revision: --worktree and --source-revision do not fit.")
-    repository = repository_of(args.file)
+    repository = repository_of(file)
+    values_file = asked_values_file(args, "values_file")
     options = RunOptions(
-        file=args.file,
+        file=file,
         repository=repository,
         parameters=dict(args.parameter),
         pipeline_id=args.pipeline,
@@ -142,10 +145,10 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         variables=dict(args.variable),
         environment=dict(args.env),
         json_events=args.log_format == "json",
-        values_file=args.values_file,
+        values_file=values_file,
         aws=aws_target(args),
     )
-    with context_for(args, repository, masker, values_file=args.values_file, aws=options.aws) as context:
+    with context_for(args, repository, masker, values_file=values_file, aws=options.aws) as context:
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)
         return report(outcome, context)

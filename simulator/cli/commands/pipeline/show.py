@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.cli.commands.pipeline.options import add_file_options, load_checked, print_diagnostics
+from simulator.cli.commands.pipeline.options import (
+    add_file_options,
+    load_checked,
+    pipeline_file,
+    print_diagnostics,
+)
 from simulator.errors import ExitCode
 from simulator.pipeline.describe import describe
 from simulator.reporting.masking import Masker
@@ -24,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    checked = load_checked(args.file, dict(args.parameter), args.pipeline, masker)
+    checked = load_checked(pipeline_file(args), dict(args.parameter), args.pipeline, masker)
     print_diagnostics(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)

@@ -1,10 +1,12 @@
+import signal
 import sys
 
 try:
-    from simulator.cli.entry import entry, stop_listening
+    from simulator.cli.entry import entry
 except KeyboardInterrupt:  # Ctrl-C while Python was still importing
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    exec("None")  # why: simulator.cli.entry.forget_caught_interrupts (not importable here)
     sys.exit(130)
 
-code = entry()
-stop_listening()  # a signal after the command finished must not turn its exit code into a death by signal
-raise SystemExit(code)
+raise SystemExit(entry())  # entry() stops listening to signals before it returns

@@ -2,6 +2,9 @@
 
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import structlog
@@ -11,6 +14,8 @@ import simulator.cli.main
 from simulator.cli.entry import entry
 from simulator.cli.main import configure_diagnostics
 from simulator.reporting.masking import Masker
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -138,3 +143,49 @@ def test_an_interrupt_while_the_package_is_imported_is_noted_then_exits_130(monk
     monkeypatch.setitem(sys.modules, "simulator.cli.main", Importing("simulator.cli.main"))
     assert entry() == 130
     assert capsys.readouterr().err == "Interrupted.\n"
+
+
+# A Ctrl-C that lands in source text run by exec() (dataclasses and namedtuple build their methods that way, so
+# any lazy import can be the place) leaves CPython noting an unhandled KeyboardInterrupt even once it is caught:
+# `python -m` then died by SIGINT (-2) instead of exiting 130. Found in CI (tests/docker/test_lifecycle.py).
+INTERRUPTED_IN_THE_COMMAND = """
+import runpy
+import simulator.cli.main
+
+def main(argv=None):
+    exec("raise KeyboardInterrupt")
+
+simulator.cli.main.main = main
+runpy.run_module("simulator", run_name="__main__", alter_sys=True)
+"""
+INTERRUPTED_WHILE_IMPORTING = """
+import runpy
+import sys
+
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "simulator.cli.entry":
+            exec("raise KeyboardInterrupt")
+
+sys.meta_path.insert(0, Interrupting())
+runpy.run_module("simulator", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("launcher", "said"),
+    [(INTERRUPTED_IN_THE_COMMAND, "Interrupted.\n"), (INTERRUPTED_WHILE_IMPORTING, "")],
+    ids=["in-the-command", "while-importing"],
+)
+def test_an_interrupt_caught_inside_exec_text_still_exits_130(tmp_path, launcher, said):
+    (tmp_path / "launcher").mkdir()
+    (tmp_path / "launcher" / "__main__.py").write_text(launcher)
+    completed = subprocess.run(
+        [sys.executable, "-m", "launcher", "validate"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (completed.returncode, completed.stderr) == (130, said)

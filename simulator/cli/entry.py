@@ -30,9 +30,11 @@ def entry() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = main()
+        # A signal after the command finished must not turn its exit code into a death by signal; one that is
+        # already pending is raised by signal.signal() itself, and so ends here as an interrupt.
+        stop_listening()
     except KeyboardInterrupt:
         return _interrupted()
-    stop_listening()  # a signal after the command finished must not turn its exit code into a death by signal
     return code
 
 

@@ -6,6 +6,7 @@ delete their own build records.
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -40,3 +41,11 @@ def hand_over(owner: Owner | None, written: Iterable[Path]) -> None:
             for root, dirs, files in os.walk(path):
                 for name in (*dirs, *files):
                     os.lchown(os.path.join(root, name), *owner)
+
+
+def user_name() -> str:
+    """Who runs the simulator: the initiator of a build, the person answering a gate."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local-user"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from simulator.buildspec.loader import LoadedBuildspec
-from simulator.codebuild.runtimes import RuntimeVersionError, select_runtimes
 from simulator.container.image.description import ImageDescription
+from simulator.container.image.runtimes import RuntimeVersionError, select_runtimes
 from simulator.diagnostics import Diagnostic, Loc, Severity, quote, rules
 
 DOCUMENTED_LINUX_SHELLS = ("bash", "/bin/sh")  # §1.4

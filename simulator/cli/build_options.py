@@ -6,17 +6,14 @@ Docker-free: `plan` reads the same flags as `run` and must start without the doc
 from __future__ import annotations
 
 import argparse
-import getpass
-import math
 from pathlib import Path
 
-from simulator.cli.here import current_repository
+from simulator.cli.current_repository import current_repository
 from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
-from simulator.codebuild.parameters import LocalValues, load_values
-from simulator.codebuild.request import MAX_TIMEOUT_MINUTES, check_source_identifier
+from simulator.codebuild.request import check_source_identifier
+from simulator.config.flag_values import MAX_TIMEOUT_MINUTES, image_mapping, image_name, minutes
 from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.errors import InputError
-from simulator.state import StateFolder
 
 
 def add_source(parser: argparse.ArgumentParser) -> None:
@@ -79,33 +76,6 @@ def add_project(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", help="project name used in CODEBUILD_BUILD_ID (default: the source folder's)")
 
 
-def minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of minutes") from None
-    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_MINUTES:
-        raise argparse.ArgumentTypeError(
-            f"the timeout must be more than 0 and at most {MAX_TIMEOUT_MINUTES:g} minutes (CodeBuild's limit)"
-        )
-    return value
-
-
-def image_name(text: str) -> str:
-    # Docker's own answer to a malformed name quotes an API URL; one sentence here says what is wrong instead.
-    if not text or not text.isprintable() or any(character.isspace() for character in text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an image name such as aws/codebuild/standard:7.0")
-    return text
-
-
-def image_mapping(text: str) -> tuple[str, str]:
-    """NAME=IMAGE, both image names: a curated name holds `/` and `:`, which no variable name may."""
-    name, equals, image = text.partition("=")
-    if not equals:
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=IMAGE, e.g. aws/codebuild/standard:7.0=my-image")
-    return image_name(name), image_name(image)
-
-
 def sources(given: list[str]) -> tuple[Path, dict[str, Path]]:
     """`DIR` is the primary source, `ID=DIR` a secondary one (a path with `=` in it: write it as `./a=b`)."""
     primary: Path | None = None
@@ -133,21 +103,6 @@ def _existing_folder(path: Path, flag: str) -> Path:
     if not path.is_dir():
         raise InputError(f"The source folder {path} does not exist: pass an existing folder to {flag}.")
     return path.resolve()
-
-
-def local_values(given: Path | None, state: StateFolder) -> LocalValues:
-    if given is not None:
-        if not given.exists():  # a folder or a FIFO gets the loader's own sentence
-            raise InputError(f"The parameters file {given} does not exist: pass an existing file.")
-        return load_values(given)
-    return load_values(state.parameters_file) if state.parameters_file.is_file() else LocalValues()
-
-
-def user_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local-user"
 
 
 def overrides(args: argparse.Namespace) -> dict[str, str]:

@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from simulator.diagnostics import printable
 from simulator.errors import ExitCode, SimulatorError
 from simulator.ownership import hand_over, invoking_user
 from simulator.reporting.masking import Masker
+from simulator.reporting.package_warnings import configure_diagnostics
 
 # Every subcommand, in `--help` order, with its module and its one-line help. Only the command being run is
 # imported: `run` and `image` bring in the docker package and the pipeline package costs a third of a `run`'s
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _command_word(given) not in ("validate", "hook"):
         # validate logs nothing through structlog, and its import is a tenth of validate's start-up (the pre-push
         # hook's); a test keeps validate's process free of it, so a log line cannot slip out unconfigured. The
-        # hook configures it only when it runs a pipeline in its own process (simulator/hook/runs.py).
+        # hook configures it only when it runs a pipeline in its own process (simulator/hook/push_builds.py).
         configure_diagnostics(masker)
     with error_boundary(masker) as outcome:
         args = parsed(given)
@@ -133,25 +134,15 @@ def parsed(given: Sequence[str]) -> argparse.Namespace:
     from simulator.config.apply import apply_project_defaults
 
     parser = build_parser(given)
-    apply_project_defaults(parser)
+    apply_project_defaults(parser, _repository_root)
     return parser.parse_args(given)
 
 
-def configure_diagnostics(masker: Masker) -> None:
-    """The package's own warnings (outside a build's log, e.g. a container that would not go) are one masked
-    line on stderr. Builds log through a logger of their own (simulator.reporting.render.build_logger)."""
-    import structlog
+def _repository_root() -> Path:
+    """The repository whose settings apply; git is asked only when a command has a flag they cover."""
+    from simulator.cli.current_repository import current_repository
 
-    structlog.configure(
-        processors=[masker, _diagnostic_line],
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=False,
-    )
-
-
-def _diagnostic_line(_logger: object, method: str, event_dict: MutableMapping[str, Any]) -> str:
-    details = " ".join(f"{key}={value}" for key, value in event_dict.items() if key != "event")
-    return f"{method}: {event_dict['event']} {details}".rstrip()
+    return current_repository()
 
 
 class _Outcome:

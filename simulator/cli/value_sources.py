@@ -1,5 +1,6 @@
 """Where a command's parameter-store and secrets-manager values come from: the local values file (`--parameters` for
-`run`, `--values` for the pipeline commands), or AWS with `--aws` (`--aws-profile`, `--aws-region`).
+`run`, `--values` for the pipeline commands), or AWS with `--aws` (`--aws-profile`, `--aws-region`): the flags.
+simulator/codebuild/value_source_choice.py makes the source from what they say.
 
 The same flags and the same choice for `run`, `pipeline run`, `approve` and `retry`; the AWS side is imported only
 when `--aws` is given (simulator/codebuild/aws_values.py).
@@ -10,12 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulator.cli.build_options import local_values
-from simulator.codebuild.aws_values import AwsTarget, connect_aws
-from simulator.codebuild.parameters import ValueSource
+from simulator.codebuild.aws_values import AwsTarget
 from simulator.errors import InputError
-from simulator.reporting.masking import Masker
-from simulator.state import StateFolder
 
 
 def add_aws_options(parser: argparse.ArgumentParser) -> None:
@@ -46,22 +43,6 @@ def asked_values_file(args: argparse.Namespace, dest: str) -> Path | None:
     from simulator.config.apply import default_origin
 
     return None if args.aws and default_origin(args, dest) is not None else given
-
-
-def value_source(
-    aws: AwsTarget | None, values_file: Path | None, state: StateFolder, masker: Masker, *, values_flag: str
-) -> ValueSource:
-    """The source for this command's builds; with `--aws`, the credentials found are masked from here on."""
-    if aws is not None:
-        if values_file is not None:
-            raise InputError(
-                f"--aws and {values_flag} both say where parameter-store and secrets-manager values come from: "
-                "give one."
-            )
-        source = connect_aws(aws)
-        masker.add(source.credentials)
-        return source
-    return local_values(values_file, state)
 
 
 def carried_source(

@@ -17,10 +17,10 @@ from simulator.codebuild.output import Capture, CutPoint, LineSplitter
 from simulator.codebuild.phases import COMMAND_PHASES, PhaseType, Status, cut_after, next_phase
 from simulator.codebuild.request import FailedCommand
 from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord
-from simulator.codebuild.runtimes import RuntimeSelection
 from simulator.codebuild.scripts import ScriptFactory, ScriptSettings
 from simulator.codebuild.steps import StepFailed, Steps
 from simulator.codebuild.upload import NO_ARTIFACTS, Outputs, RequiredArtifacts
+from simulator.container.image.runtimes import RuntimeSelection
 from simulator.container.session import DeadlineReached, Session, SessionLost, StopRequested
 from simulator.reporting.events import EventLog
 

@@ -16,13 +16,11 @@ from simulator.codebuild.parameters import LocalValues, ValueSource
 from simulator.codebuild.phases import STOPPABLE_PHASES, PhaseType
 from simulator.codebuild.result import BuildResult
 from simulator.codebuild.upload import RequiredArtifacts
+from simulator.config.flag_values import MAX_TIMEOUT_MINUTES
 from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.errors import InputError
 
 DEFAULT_TIMEOUT_MINUTES = 60.0
-# CodeBuild's range for a build timeout (TimeoutInMinutes, 5 to 2160); locally a shorter one is allowed, for tests
-# and quick experiments, but never a longer one.
-MAX_TIMEOUT_MINUTES = 2160.0
 DEFAULT_GIT_CLONE_DEPTH = 1  # CodeBuild's default git clone depth
 # codebuild-semantics §4.1: a source identifier becomes part of a variable name, CODEBUILD_SRC_DIR_<identifier>.
 _SOURCE_IDENTIFIER = re.compile(r"[A-Za-z0-9_]{1,128}\Z")

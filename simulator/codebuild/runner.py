@@ -37,7 +37,6 @@ from simulator.codebuild.request import (
     check_no_nul,
 )
 from simulator.codebuild.result import BuildResult, PhaseContext
-from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.codebuild.scripts import SHELL_ENTRY, SHELL_RC, shell_entry_script, shell_rc_script
 from simulator.container import staging
 from simulator.container.docker_session import (
@@ -48,6 +47,7 @@ from simulator.container.docker_session import (
     open_session,
 )
 from simulator.container.image.names import resolve_image_name
+from simulator.container.image.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 from simulator.container.session import CommandOutcome
 from simulator.errors import EnvironmentProblem
 from simulator.ownership import hand_over, invoking_user, missing_folders

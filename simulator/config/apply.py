@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,14 +22,14 @@ ORIGINS = "config_origins"  # the namespace's record of which dests a default se
 
 
 def apply_project_defaults(
-    parser: argparse.ArgumentParser, root: Path | None = None, environ: Mapping[str, str] = os.environ
+    parser: argparse.ArgumentParser, find_root: Callable[[], Path], environ: Mapping[str, str] = os.environ
 ) -> None:
+    """`find_root` names the repository whose settings apply; it is only called when the command has a flag the
+    settings cover, so `image`, `completion` and `--help` never ask git."""
     covered = list(covered_actions(parser))
     if not covered:  # `image`, `completion`, `--help`: no file is read, so a broken one cannot block them
         return
-    from simulator.cli.here import current_repository
-
-    values = chosen_values(root or current_repository(), environ)
+    values = chosen_values(find_root(), environ)
     for setting, command, action in covered:
         value = values.get(setting.key)
         if value is None:

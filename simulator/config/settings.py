@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from simulator.cli.build_options import image_mapping, image_name, minutes
+from simulator.config.flag_values import image_mapping, image_name, minutes
 
 Kind = Literal["text", "path", "mapping"]
 Target = tuple[tuple[str, ...], str]

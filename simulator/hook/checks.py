@@ -64,7 +64,7 @@ def may_hold_build_files(changed: Iterable[str]) -> bool:
 
 
 def _check_tip(push: Push, tree: Path, changed: tuple[str, ...] | None, report: Report, masker: Masker) -> None:
-    from simulator.hook.runs import dev_build, dev_buildspec, pipeline_file, run_pipeline
+    from simulator.hook.push_builds import dev_build, dev_buildspec, pipeline_file, run_pipeline
     from simulator.hook.validating import validate_tip
 
     lines = validate_tip(tree, changed, masker)

@@ -14,17 +14,16 @@ either way (that is how the buildspecs it names are known), but only those picke
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from simulator.cli.commands.validate import Validation
 from simulator.hook.report import Line
 from simulator.reporting.masking import Masker
+from simulator.validation.validator import Validation
 
 
 def validate_tip(tree: Path, changed: tuple[str, ...] | None, masker: Masker) -> list[Line]:
     """One line per file picked, pipelines and buildspecs in path order, with each file's diagnostics."""
-    validation = Validation(argparse.Namespace(parameter=[], pipeline=None), masker)
+    validation = Validation(masker)
     picked: list[Path] = []
 
     def relative(path: Path) -> str:

@@ -33,9 +33,9 @@ from simulator.pipeline.store import (
     StageStatus,
     check_retryable,
 )
-from simulator.reporting.labelled import SharedConsole, pipeline_line
+from simulator.pipeline.views.console import SharedConsole, pipeline_line
+from simulator.pipeline.views.progress import LiveProgress
 from simulator.reporting.masking import Masker
-from simulator.reporting.progress import LiveProgress
 from simulator.state import StateFolder
 
 LAST_EXECUTIONS_LOOKED_AT = 50  # `--from` alone looks this far back for an execution that kept what it needs

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from simulator.cli.main import build_parser, main
-from simulator.cli.value_sources import aws_target, carried_source, value_source
+from simulator.cli.value_sources import aws_target, carried_source
 from simulator.codebuild.aws_values import AwsTarget
+from simulator.codebuild.value_source_choice import value_source
 from simulator.pipeline.actions.source import Revision
 from simulator.pipeline.runs import RunOptions, _definition, options_from
 from simulator.reporting.masking import Masker

@@ -12,8 +12,8 @@ import structlog
 import simulator.cli.commands.validate
 import simulator.cli.main
 from simulator.cli.entry import entry
-from simulator.cli.main import configure_diagnostics
 from simulator.reporting.masking import Masker
+from simulator.reporting.package_warnings import configure_diagnostics
 
 ROOT = Path(__file__).resolve().parents[2]
 

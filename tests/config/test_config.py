@@ -109,7 +109,7 @@ def test_a_bad_file_stops_a_command_with_every_error_and_exit_2(project, capsys)
 
 def parse(root: Path, argv: list[str], environ: dict[str, str]) -> argparse.Namespace:
     parser = build_parser(argv)
-    apply_project_defaults(parser, root, environ)
+    apply_project_defaults(parser, lambda: root, environ)
     return parser.parse_args(argv)
 
 
@@ -170,12 +170,12 @@ def hook_parser() -> argparse.ArgumentParser:
 def test_a_command_written_later_gets_its_default_and_its_choices_checked(project):
     root = project("complete")
     parser = hook_parser()
-    apply_project_defaults(parser, root, {})
+    apply_project_defaults(parser, lambda: root, {})
     assert parser.parse_args(["hook", "install"]).run == "dev"
 
     parser = hook_parser()
     with pytest.raises(ConfigError.__mro__[1]) as caught:
-        apply_project_defaults(parser, root, {"SIMULATOR_HOOK_RUN": "always"})
+        apply_project_defaults(parser, lambda: root, {"SIMULATOR_HOOK_RUN": "always"})
     assert str(caught.value) == "SIMULATOR_HOOK_RUN=always: 'always' is not one of validate, dev, pipeline"
 
 

@@ -59,7 +59,7 @@ class Row:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    from simulator.cli.here import current_repository
+    from simulator.cli.current_repository import current_repository
     from simulator.config.loader import load_project_config
 
     root = current_repository()

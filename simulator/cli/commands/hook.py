@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from simulator.cli.here import current_repository
+from simulator.cli.current_repository import current_repository
 from simulator.errors import ExitCode
 from simulator.reporting.masking import Masker
 

@@ -12,12 +12,15 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.cli import build_options as options
-from simulator.cli.commands.pipeline.options import add_template_options, load_checked, print_diagnostics
-from simulator.cli.here import current_state
+from simulator.cli.commands.pipeline.options import add_template_options, print_diagnostics
+from simulator.cli.current_repository import current_state
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.request import BuildRequest
+from simulator.codebuild.value_source_choice import local_values
 from simulator.diagnostics import printable
 from simulator.errors import ExitCode, InputError
+from simulator.ownership import user_name
+from simulator.pipeline.checked import load_checked
 from simulator.plan.build import plan_build, plannable
 from simulator.plan.diff import diff_plans
 from simulator.plan.model import Plan
@@ -95,8 +98,8 @@ def _context(args: argparse.Namespace, masker: Masker) -> _Context:
     primary, secondary = options.sources(args.source)
     project = args.project if args.project is not None else project_name_from_folder(primary)
     check_project_name(project)
-    values = options.local_values(args.parameters, current_state())
-    initiator = os.environ.get("SIMULATOR_INITIATOR") or options.user_name()
+    values = local_values(args.parameters, current_state())
+    initiator = os.environ.get("SIMULATOR_INITIATOR") or user_name()
     return _Context(args, masker, values, primary, secondary, project, initiator, options.overrides(args))
 
 

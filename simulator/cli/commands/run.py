@@ -13,19 +13,19 @@ from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
 from simulator.cli import build_options as options
 from simulator.cli import stepping, watch
-from simulator.cli.build_options import user_name
-from simulator.cli.here import current_state
+from simulator.cli.current_repository import current_state
 from simulator.cli.signals import signals_cancel
-from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
+from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.codebuild import BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
+from simulator.codebuild.value_source_choice import value_source
 from simulator.container.docker_session import connect
 from simulator.container.image.names import resolve_image_name
 from simulator.container.image.provision import ensure_image
 from simulator.errors import EnvironmentProblem, ExitCode, InputError
-from simulator.ownership import hand_over, invoking_user, missing_folders
+from simulator.ownership import hand_over, invoking_user, missing_folders, user_name
 from simulator.reporting.masking import Masker, mask_build_record
 from simulator.reporting.render import Destination, json_line, text_line
 from simulator.state import StateFolder, check_project_name, project_name_from_folder, write_atomic

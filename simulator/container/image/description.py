@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-from simulator.codebuild.runtimes import RUNTIMES_LABEL
 from simulator.container.image.names import DEFAULT_IMAGE, resolve_image_name
+from simulator.container.image.runtimes import RUNTIMES_LABEL
 
 # The directories of the image's PATH, in order, where a bare shell name (`bash`) is looked up.
 _PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")

@@ -16,9 +16,9 @@ from pathlib import Path
 from simulator.buildspec import Buildspec, BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.codebuild import BuildRequest
 from simulator.codebuild.parameters import ValueSource
+from simulator.codebuild.test_reports import ReportSummary, summarise
 from simulator.codebuild.upload import RequiredArtifacts
 from simulator.pipeline.model import DEFAULT_BUILDSPEC, Action, CodeBuildProject, EnvironmentVariable, VariableType
-from simulator.reporting.report_summaries import ReportSummary, summarise
 
 
 class ActionInputError(Exception):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from simulator.pipeline.store.snapshots import ActionExecution, Execution
-from simulator.reporting.pipeline_status import action_line, outcome_lines, report_lines
+from simulator.pipeline.views.status import action_line, outcome_lines, report_lines
 
 LINE_WIDTH = 100
 DETAIL_INDENT = "    "

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.codebuild.test_reports import ReportSummary
 from simulator.pipeline.store.snapshots import ActionExecution, ActionRef
 from simulator.reporting.masking import Masker
-from simulator.reporting.report_summaries import ReportSummary
 from simulator.state import write_atomic
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from simulator.codebuild.test_reports import ReportSummary
 from simulator.pipeline.model import ExecutionMode
 from simulator.pipeline.store.owner import ProcessIdentity
 from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
-from simulator.reporting.report_summaries import ReportSummary
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from simulator.cancellation import CancelToken
+from simulator.codebuild.test_reports import summarise
 from simulator.pipeline.approvals.gate import describe
 from simulator.pipeline.approvals.history import what_got_here
 from simulator.pipeline.executor import ActionContext
@@ -27,7 +28,6 @@ from simulator.pipeline.store import (
 )
 from simulator.pipeline.store.report_files import save_report_summaries
 from simulator.reporting.masking import Masker
-from simulator.reporting.report_summaries import summarise
 from simulator.state import StateFolder
 from tests.conftest import FIXTURES
 from tests.pipeline.store.conftest import Clock

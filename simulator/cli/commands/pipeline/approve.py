@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simulator.cli.build_options import user_name
-from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
-from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
-from simulator.cli.here import current_repository, current_state
+from simulator.cli.commands.pipeline.options import parameter, print_diagnostics
+from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
+from simulator.cli.current_repository import current_repository, current_state
 from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
+from simulator.ownership import user_name
+from simulator.pipeline.checked import load_checked
+from simulator.pipeline.run_context import ValuesFrom, open_run_context
 from simulator.pipeline.runs import carry_on, check_unchanged, options_from
 from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
 from simulator.reporting.masking import Masker
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         pipeline = checked.pipeline
         aws, values_file = carried_source(args, options.aws, options.values_file)
     place = Path(definition.get("repository", repository))
-    with context_for(args, place, masker, values_file=values_file, aws=aws) as context:
+    with open_run_context(place, masker, gate_policy(args), ValuesFrom(values_file, aws)) as context:
         given = _answer(context.store, args)
         gate = f"{given.approval.stage}/{given.approval.action}"
         print(f"{gate} of execution {args.execution_id}: {given.approval.status}.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.cli.here import current_state
+from simulator.cli.current_repository import current_state
 from simulator.errors import ExitCode
 from simulator.pipeline.store import PipelineStore, prune
 from simulator.reporting.masking import Masker

@@ -11,12 +11,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
-from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
-from simulator.cli.here import current_state
+from simulator.cli.commands.pipeline.options import parameter, print_diagnostics
+from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
+from simulator.cli.current_repository import current_state
 from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
+from simulator.pipeline.checked import load_checked
+from simulator.pipeline.run_context import ValuesFrom, open_run_context
 from simulator.pipeline.runs import options_from, retry
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
@@ -53,7 +55,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
     aws, values_file = carried_source(args, options.aws, options.values_file)
-    with context_for(args, Path(definition["repository"]), masker, values_file=values_file, aws=aws) as context:
+    values = ValuesFrom(values_file, aws)
+    with open_run_context(Path(definition["repository"]), masker, gate_policy(args), values) as context:
         with signals_cancel(context.cancel):
             outcome = retry(checked.pipeline, args.execution_id, context, all_actions=args.all_actions)
         return report(outcome, context)

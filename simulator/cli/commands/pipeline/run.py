@@ -7,28 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simulator.cancellation import CancelToken
-from simulator.cli.build_options import user_name
-from simulator.cli.commands.pipeline.options import (
-    add_file_options,
-    load_checked,
-    parameter,
-    pipeline_file,
-    print_diagnostics,
-    repository_of,
-)
+from simulator.cli.commands.pipeline.options import add_file_options, parameter, pipeline_file, print_diagnostics
 from simulator.cli.signals import signals_cancel
-from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
-from simulator.codebuild.aws_values import AwsTarget
-from simulator.container.docker_session import connect
+from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.errors import ExitCode, InputError
+from simulator.ownership import user_name
 from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
+from simulator.pipeline.checked import load_checked, repository_of
 from simulator.pipeline.executor import RunEnding
+from simulator.pipeline.run_context import ValuesFrom, open_run_context
 from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
-from simulator.pipeline.store import PipelineStore
-from simulator.reporting.labelled import SharedConsole, pipeline_line
+from simulator.pipeline.views.console import pipeline_line
 from simulator.reporting.masking import Masker
-from simulator.state import STATE_DIR_NAME, StateFolder
 
 ENDINGS = {
     RunEnding.SUCCEEDED: ExitCode.SUCCEEDED,
@@ -148,67 +138,23 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         values_file=values_file,
         aws=aws_target(args),
     )
-    with context_for(args, repository, masker, values_file=values_file, aws=options.aws) as context:
+    values = ValuesFrom(values_file, options.aws)
+    with open_run_context(repository, masker, gate_policy(args), values) as context:
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)
         return report(outcome, context)
 
 
-def context_for(
-    args: argparse.Namespace,
-    repository: Path,
-    masker: Masker,
-    *,
-    values_file: Path | None,
-    aws: AwsTarget | None = None,
-) -> _Context:
-    """`values_file` or `aws`: where parameter-store and secrets-manager values come from (the run's own `--values`
-    or `--aws` when an execution is carried on without either)."""
-    return _Context(args, StateFolder(repository / STATE_DIR_NAME), masker, values_file, aws)
-
-
-class _Context:
-    """The run's context, with the store closed however the run ends."""
-
-    def __init__(
-        self,
-        args: argparse.Namespace,
-        state: StateFolder,
-        masker: Masker,
-        values_file: Path | None,
-        aws: AwsTarget | None,
-    ) -> None:
-        self._args, self._state, self._masker, self._values_file = args, state, masker, values_file
-        self._aws = aws
-        self._store: PipelineStore | None = None
-
-    def __enter__(self) -> RunContext:
-        values = value_source(self._aws, self._values_file, self._state, self._masker, values_flag="--values")
-        client = connect()
-        self._store = PipelineStore(self._state, masker=self._masker)
-        interactive = not self._args.no_input and sys.stdin.isatty()
-        return RunContext(
-            client=client,
-            state=self._state,
-            store=self._store,
-            masker=self._masker,
-            console=SharedConsole(sys.stdout),
-            cancel=CancelToken(),
-            value_source=values,
-            gates=GatePolicy(
-                approve=frozenset(self._args.approve),
-                reject=frozenset(self._args.reject),
-                approve_all=self._args.approve_all,
-                interactive=interactive,
-                notify_command=self._args.notify_command,
-                user=user_name(),
-            ),
-            progress=lambda line: print(line, file=sys.stderr, flush=True),
-        )
-
-    def __exit__(self, *_: object) -> None:
-        if self._store is not None:
-            self._store.close()
+def gate_policy(args: argparse.Namespace) -> GatePolicy:
+    """How this command answers gates: the names given in advance, and a prompt only at a terminal."""
+    return GatePolicy(
+        approve=frozenset(args.approve),
+        reject=frozenset(args.reject),
+        approve_all=args.approve_all,
+        interactive=not args.no_input and sys.stdin.isatty(),
+        notify_command=args.notify_command,
+        user=user_name(),
+    )
 
 
 def report(outcome: RunOutcome, context: RunContext) -> int:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.cli.commands.pipeline.options import (
-    add_file_options,
-    load_checked,
-    pipeline_file,
-    print_diagnostics,
-)
+from simulator.cli.commands.pipeline.options import add_file_options, pipeline_file, print_diagnostics
 from simulator.errors import ExitCode
-from simulator.pipeline.describe import describe
+from simulator.pipeline.checked import load_checked
+from simulator.pipeline.views.show import describe
 from simulator.reporting.masking import Masker
 
 

@@ -14,9 +14,9 @@ from typing import Any, TextIO
 from simulator.cli.commands.pipeline.options import recorded_store
 from simulator.errors import ExitCode, InputError
 from simulator.pipeline.store import ActionStatus, Execution, PipelineStore
+from simulator.pipeline.views.page import execution_page, write_page
+from simulator.pipeline.views.status import status_lines, wants_colour
 from simulator.reporting.masking import Masker
-from simulator.reporting.pipeline_page import execution_page, write_page
-from simulator.reporting.pipeline_status import status_lines, wants_colour
 
 WATCH_SECONDS = 1.0
 CLEAR_SCREEN = "\x1b[H\x1b[2J"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.codebuild.test_reports import Outcome, ReportSummary
 from simulator.pipeline.store import (
     ActionStatus,
     ApprovalStatus,
@@ -29,9 +30,8 @@ from simulator.pipeline.store import (
     open_gate,
 )
 from simulator.pipeline.store.report_files import save_report_summaries
+from simulator.pipeline.views.page import execution_page
 from simulator.reporting.masking import Masker
-from simulator.reporting.pipeline_page import execution_page
-from simulator.reporting.report_summaries import Outcome, ReportSummary
 from simulator.state import StateFolder
 from tests.conftest import simulator
 from tests.pipeline.store.conftest import Clock

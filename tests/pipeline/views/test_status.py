@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from simulator.codebuild.test_reports import Outcome, ReportSummary
 from simulator.pipeline.model import ExecutionMode
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
 from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
-from simulator.reporting.pipeline_status import duration_text, status_lines, wants_colour
-from simulator.reporting.report_summaries import Outcome, ReportSummary
+from simulator.pipeline.views.status import duration_text, status_lines, wants_colour
 
 T0 = datetime(2026, 12, 2, 6, 0, 0, tzinfo=UTC)
 ID = "0f6c1c9e-6a51-4c1e-9b4e-2f1a6c1d2e3f"

@@ -17,7 +17,6 @@ a `buildspec.yml` at its root. Which pipeline: `--file`, else `stages/pipeline.y
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -32,7 +31,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from simulator.hook.report import Line, tail
+from simulator.ownership import user_name
 from simulator.reporting.masking import Masker
+from simulator.reporting.package_warnings import configure_diagnostics
 from simulator.state import STATE_DIR_NAME, StateFolder, project_name_from_folder
 
 if TYPE_CHECKING:  # the pipeline package only when a pipeline runs: the validate-only hook never loads it
@@ -117,11 +118,11 @@ def failing_command_tail(log: Path) -> tuple[str, ...]:
 
 
 def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> list[Line]:
-    from simulator.cli.commands.pipeline.options import load_checked
-    from simulator.cli.commands.pipeline.run import context_for
-    from simulator.cli.main import configure_diagnostics
-    from simulator.cli.signals import signals_cancel
+    from simulator.cli.signals import signals_cancel  # moves beside CancelToken (the container branch)
+    from simulator.pipeline.approvals.gate import GatePolicy
+    from simulator.pipeline.checked import load_checked
     from simulator.pipeline.executor import RunEnding
+    from simulator.pipeline.run_context import open_run_context
     from simulator.pipeline.runs import RunOptions, start
 
     configure_diagnostics(masker)  # the engine may warn (a container that would not go): one line, masked
@@ -131,13 +132,13 @@ def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> lis
     checked = load_checked(path, {}, None, masker)
     if checked.failed or checked.pipeline is None:
         return [Line("FAIL", f"pipeline {file}", "it does not load: see the validation above")]
-    gates = argparse.Namespace(no_input=True, approve=[], reject=[], approve_all=False, notify_command=None)
+    gates = GatePolicy(user=user_name())  # no prompt and nothing answered in advance: a gate reached stops the run
     options = RunOptions(file=path, repository=tree)
     # The pipeline's console (every build's lines) is not the hook's: its logs are in the state folder.
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8") as console,
         contextlib.redirect_stdout(console),
-        context_for(gates, repository, masker, values_file=None) as context,
+        open_run_context(repository, masker, gates) as context,
     ):
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)

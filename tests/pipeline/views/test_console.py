@@ -6,7 +6,7 @@ import io
 import json
 import threading
 
-from simulator.reporting.labelled import SharedConsole, labelled_json, labelled_text
+from simulator.pipeline.views.console import SharedConsole, labelled_json, labelled_text
 from simulator.reporting.render import json_line, text_line
 
 EVENT = {"event": "command_output", "line": "npm test passed", "time": 0.0, "level": "info"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.codebuild.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
+from simulator.container.image.runtimes import RuntimeSelection, RuntimeVersionError, declared_runtimes, select_runtimes
 
 DECLARED = {"java": ["corretto17"], "python": ["3.11"], "nodejs": ["18"]}
 

@@ -8,8 +8,8 @@ import json
 import threading
 import time
 
-from simulator.reporting.labelled import SharedConsole
-from simulator.reporting.progress import LiveProgress
+from simulator.pipeline.views.console import SharedConsole
+from simulator.pipeline.views.progress import LiveProgress
 
 
 class Clock:

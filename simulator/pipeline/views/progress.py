@@ -18,7 +18,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Protocol
 
-from simulator.reporting.pipeline_status import duration_text
+from simulator.pipeline.views.status import duration_text
 
 QUIET_SECONDS = 15.0
 

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
+from simulator.codebuild.test_reports import FAILED_NAMES_KEPT, outcome_text
 from simulator.errors import InputError
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
+from simulator.pipeline.views.status import MARKS, took_text
 from simulator.reporting.masking import Masker
-from simulator.reporting.pipeline_status import MARKS, took_text
-from simulator.reporting.report_summaries import FAILED_NAMES_KEPT, outcome_text
 from simulator.state import write_atomic
 
 _STYLE = """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.reporting.report_summaries import Outcome, ReportSummary, summarise, summary_text
+from simulator.codebuild.test_reports import Outcome, ReportSummary, summarise, summary_text
 
 FOLDERS = Path(__file__).parent.parent / "fixtures" / "report_files"
 P, F, E, S = Outcome.PASSED, Outcome.FAILED, Outcome.ERRORED, Outcome.SKIPPED
@@ -134,7 +134,7 @@ def test_failed_tests_are_named_up_to_ten_and_the_rest_counted():
 
 
 def test_a_file_past_the_size_limit_is_not_read(tmp_path, monkeypatch):
-    monkeypatch.setattr("simulator.reporting.report_summaries.MAX_FILE_BYTES", 10)
+    monkeypatch.setattr("simulator.codebuild.test_reports.MAX_FILE_BYTES", 10)
     (tmp_path / "big.xml").write_text("<testsuite><testcase name='a'/></testsuite>")
     summary = summarise("unit", "JUNITXML", tmp_path)
     assert summary.problems == ("big.xml has 43 bytes, more than the 10 a report is read up to.",)

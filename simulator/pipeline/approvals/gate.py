@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -55,7 +55,9 @@ class GatePolicy:
     interactive: bool = False
     notify_command: str | None = None
     user: str = "local-user"
-    answers_from: int = field(default_factory=lambda: sys.stdin.fileno())
+    # The descriptor the prompt reads; None: standard input, looked up when a gate asks (a run that never prompts
+    # never touches it).
+    answers_from: int | None = None
 
 
 def gate_names(stage: str, action: str) -> set[str]:
@@ -118,7 +120,7 @@ def _ask_here(
     closed = CancelToken()
     typed = ask(
         f"Approve {context.stage.name}/{context.action.name}?",
-        answers_from=policy.answers_from,
+        answers_from=sys.stdin.fileno() if policy.answers_from is None else policy.answers_from,
         to=console,
         elsewhere=lambda: _answered_elsewhere(store, gate.token, closed),
         cancel=_Either(context.cancel, closed),

@@ -10,7 +10,6 @@ import queue
 import re
 import secrets
 import select
-import signal
 import socket
 import struct
 import tarfile
@@ -30,6 +29,7 @@ import requests
 import structlog
 from docker.models.containers import Container
 
+from simulator.cancellation.deferred import interrupts_deferred
 from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent, handshake
 from simulator.container.session import (
     CommandOutcome,
@@ -358,34 +358,6 @@ def docker_mounts(bind_mounts: Sequence[BindMount], hidden_folders: Sequence[str
 def _each(sessions: list[DockerSession], step: Callable[[DockerSession], None]) -> None:
     for session in sessions:
         step(session)
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, so a container is never half created or half removed.
-
-    A signal received meanwhile goes to the handler that was in place once the block is done: a command line
-    that stops builds through a cancel token gets its token set, Python's default handler raises
-    KeyboardInterrupt. Off the main thread no signal arrives at all (Python delivers them to the main thread),
-    and builds there stop through their token, which is only looked at while waiting.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda number, _frame: received.append(number)) for signum in watched}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    for number in received:
-        handler = previous[signal.Signals(number)]
-        if callable(handler):
-            handler(number, None)
-        elif handler != signal.SIG_IGN:
-            raise KeyboardInterrupt
 
 
 def _remove_unless_kept(container: Container, sessions: list[DockerSession]) -> None:

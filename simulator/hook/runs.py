@@ -117,10 +117,10 @@ def failing_command_tail(log: Path) -> tuple[str, ...]:
 
 
 def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> list[Line]:
+    from simulator.cancellation.signals import signals_cancel
     from simulator.cli.commands.pipeline.options import load_checked
     from simulator.cli.commands.pipeline.run import context_for
     from simulator.cli.main import configure_diagnostics
-    from simulator.cli.signals import signals_cancel
     from simulator.pipeline.executor import RunEnding
     from simulator.pipeline.runs import RunOptions, start
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli import build_options as options
 from simulator.cli import stepping, watch
 from simulator.cli.build_options import user_name
 from simulator.cli.here import current_state
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
 from simulator.codebuild import BuildRequest, run_build
 from simulator.codebuild.phases import Status

@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli.build_options import user_name
 from simulator.cli.commands.pipeline.options import load_checked, parameter, print_diagnostics
 from simulator.cli.commands.pipeline.run import add_run_options, context_for, report
 from simulator.cli.here import current_repository, current_state
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import carry_on, check_unchanged, options_from

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cancellation import CancelToken
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli.build_options import user_name
 from simulator.cli.commands.pipeline.options import (
     add_file_options,
@@ -17,7 +18,6 @@ from simulator.cli.commands.pipeline.options import (
     print_diagnostics,
     repository_of,
 )
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
 from simulator.codebuild.aws_values import AwsTarget
 from simulator.container.docker_session import connect

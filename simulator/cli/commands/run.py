@@ -21,7 +21,7 @@ from simulator.codebuild import BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
-from simulator.container.docker_session import connect
+from simulator.container.engine import connect
 from simulator.container.image.names import resolve_image_name
 from simulator.container.image.provision import ensure_image
 from simulator.errors import EnvironmentProblem, ExitCode, InputError

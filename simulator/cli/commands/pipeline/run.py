@@ -20,7 +20,7 @@ from simulator.cli.commands.pipeline.options import (
 )
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
 from simulator.codebuild.aws_values import AwsTarget
-from simulator.container.docker_session import connect
+from simulator.container.engine import connect
 from simulator.errors import ExitCode, InputError
 from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
 from simulator.pipeline.executor import RunEnding

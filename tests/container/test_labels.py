@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 
-from simulator.container.docker_session import container_name, is_leftover
+from simulator.container.labels import container_name, is_leftover
 
 HOST = socket.gethostname()
 

@@ -122,7 +122,7 @@ def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> lis
     from simulator.cli.commands.pipeline.run import context_for
     from simulator.cli.main import configure_diagnostics
     from simulator.pipeline.executor import RunEnding
-    from simulator.pipeline.runs import RunOptions, start
+    from simulator.pipeline.start_and_resume import RunOptions, start
 
     configure_diagnostics(masker)  # the engine may warn (a container that would not go): one line, masked
     path = tree / file

@@ -17,7 +17,7 @@ from simulator.cli.commands.pipeline.run import add_run_options, context_for, re
 from simulator.cli.here import current_state
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
-from simulator.pipeline.runs import options_from, retry
+from simulator.pipeline.start_and_resume import options_from, retry
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
 

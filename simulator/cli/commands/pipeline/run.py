@@ -24,7 +24,7 @@ from simulator.container.engine import connect
 from simulator.errors import ExitCode, InputError
 from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
 from simulator.pipeline.executor import RunEnding
-from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
+from simulator.pipeline.start_and_resume import RunContext, RunOptions, RunOutcome, start
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker

@@ -106,7 +106,7 @@ def leftover_containers(build_id: str | None = None) -> list[str]:
     """
     import docker
 
-    from simulator.container.docker_session import is_leftover
+    from simulator.container.labels import is_leftover
 
     label = f"simulator.build-id={build_id}" if build_id else "simulator.managed=true"
     containers = docker.from_env().containers.list(all=True, filters={"label": label})

@@ -25,6 +25,7 @@ import docker.errors
 import requests
 
 from simulator.cancellation import CancelToken
+from simulator.cancellation.deferred import interrupts_deferred
 from simulator.codebuild import environment as env
 from simulator.codebuild.environment import BuildIdentity, secondary_source_dir
 from simulator.codebuild.machine import BuildMachine, BuildPlan
@@ -43,7 +44,6 @@ from simulator.container.docker_session import (
     BindMount,
     ContainerSpec,
     DockerSession,
-    interrupts_deferred,
     open_session,
 )
 from simulator.container.image.names import resolve_image_name

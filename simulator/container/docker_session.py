@@ -1,21 +1,16 @@
-"""The Docker engine adapter: one container per build, its agent fed over the attach socket."""
+"""A build's container and its session: one container per build, its agent fed over the attach socket."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import os
 import posixpath
 import queue
 import re
 import secrets
-import select
-import signal
 import socket
-import struct
 import tarfile
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -26,11 +21,15 @@ from typing import IO, Any
 import docker
 import docker.errors
 import docker.types
-import requests
 import structlog
 from docker.models.containers import Container
 
+from simulator.cancellation.deferred import interrupts_deferred
+from simulator.container.attach_stream import END_OF_STREAM, AttachStreamReader
+from simulator.container.engine import first_line
+from simulator.container.labels import BUILD_LABEL, MANAGED_LABEL, container_name, owner_labels
 from simulator.container.protocol import AgentRequest, Finished, Output, ReplyParser, StreamEvent, handshake
+from simulator.container.removal import remove_container
 from simulator.container.session import (
     CommandOutcome,
     DeadlineReached,
@@ -41,19 +40,10 @@ from simulator.container.session import (
 )
 from simulator.errors import EnvironmentProblem
 
-MANAGED_LABEL = "simulator.managed"
-BUILD_LABEL = "simulator.build-id"
-# Who owns a container: a container whose owner process is gone is a leftover; one whose owner runs is a build.
-OWNER_PID_LABEL = "simulator.owner-pid"
-OWNER_HOST_LABEL = "simulator.owner-host"
-_FRAME_HEADER = struct.Struct(">BxxxL")
 _SPOOL_IN_MEMORY = 64 * 1024 * 1024
-_QUEUED_EVENTS = 256
-_END_OF_STREAM = None
 # What runc says when the entrypoint is missing: "exec: "/bin/sh": stat /bin/sh: no such file or directory".
 _MISSING_SHELL = re.compile(r'"?/bin/sh"?: (stat /bin/sh: )?no such file or directory|executable file not found')
 _STOP_POLL_SECONDS = 0.05  # how often a wait looks at the build's cancel token; events wake it at once
-_RELEASE_SECONDS = 0.05  # how long a line's held-back newline waits for what may be a marker after it
 
 log = structlog.get_logger("simulator.container")
 
@@ -90,83 +80,12 @@ class ContainerSpec:
         return {MANAGED_LABEL: "true", BUILD_LABEL: self.build_id, **owner_labels(), **self.labels}
 
 
-def owner_labels() -> dict[str, str]:
-    return {OWNER_PID_LABEL: str(os.getpid()), OWNER_HOST_LABEL: socket.gethostname()}
-
-
-def is_leftover(labels: Mapping[str, str], *, include_other_hosts: bool = False) -> bool:
-    """True when the process that created the object is gone (or, if asked, when it ran on another host)."""
-    if labels.get(OWNER_HOST_LABEL) != socket.gethostname():
-        return include_other_hosts
-    try:
-        os.kill(int(labels.get(OWNER_PID_LABEL, "")), 0)
-    except ProcessLookupError:
-        return True
-    except (ValueError, PermissionError):
-        return not labels.get(OWNER_PID_LABEL, "").isdigit()
-    return False
-
-
-class _FrameReader(threading.Thread):
-    """Reads the multiplexed attach stream and turns it into agent events on a queue."""
-
-    def __init__(self, sock: socket.socket, parser: ReplyParser) -> None:
-        super().__init__(name="simulator-agent-reader", daemon=True)
-        self._sock = sock
-        self._parser = parser
-        # Bounded, so a command that floods output is slowed down to the pace the log is written at
-        # instead of filling memory.
-        self.events: queue.Queue[StreamEvent | None] = queue.Queue(maxsize=_QUEUED_EVENTS)
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        buffer = b""
-        try:
-            while True:
-                # A line's newline may be held back (a marker starts with one); if nothing follows soon, it is
-                # handed out, so output stays live while a command works on (`echo started; sleep 60`).
-                ready, _, _ = select.select([self._sock], [], [], _RELEASE_SECONDS)
-                if not ready:
-                    for event in self._parser.release():
-                        self._put(event)
-                    continue
-                chunk = self._sock.recv(65536)
-                if not chunk:
-                    break
-                buffer += chunk
-                buffer = self._consume_frames(buffer)
-        except (OSError, ValueError):  # ValueError: select on a socket closed meanwhile
-            pass  # the socket is closed when the container is removed: that is the end of the stream
-        rest = self._parser.flush()
-        if rest:
-            self._put(Output(rest))
-        self._put(_END_OF_STREAM)
-
-    def _put(self, event: StreamEvent | None) -> None:
-        """Queue an event, waiting for room; once the session is being closed, drop it."""
-        while not self.stopping.is_set():
-            try:
-                self.events.put(event, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def _consume_frames(self, buffer: bytes) -> bytes:
-        while len(buffer) >= _FRAME_HEADER.size:
-            _, size = _FRAME_HEADER.unpack_from(buffer)
-            end = _FRAME_HEADER.size + size
-            if len(buffer) < end:
-                break
-            for event in self._parser.feed(buffer[_FRAME_HEADER.size : end]):
-                self._put(event)
-            buffer = buffer[end:]
-        return buffer
-
-
 class DockerSession:
     """A running build container whose agent runs one script at a time."""
 
-    def __init__(self, container: Container, sock: socket.socket, reader: _FrameReader, attach: object = None) -> None:
+    def __init__(
+        self, container: Container, sock: socket.socket, reader: AttachStreamReader, attach: object = None
+    ) -> None:
         self.container = container
         self._sock = sock
         self._attach = attach  # docker's wrapper around the socket, closed with it
@@ -213,7 +132,7 @@ class DockerSession:
             except queue.Empty:
                 if stop is None:
                     raise DeadlineReached() from None
-        if event is _END_OF_STREAM:
+        if event is END_OF_STREAM:
             self._lost = True
             raise SessionLost("the build container ended while a command was running")
         return event
@@ -260,7 +179,7 @@ class DockerSession:
             # kill(-1) reaches every process the caller may signal except PID 1 and the caller itself.
             self.container.exec_run(["/bin/sh", "-c", "kill -9 -1"], user="0:0")
         except docker.errors.DockerException as error:
-            log.warning("container_interrupt_failed", error=_first_line(error))
+            log.warning("container_interrupt_failed", error=first_line(error))
             return False
         deadline = time.time() + timeout
         while True:
@@ -295,23 +214,6 @@ class DockerSession:
                 if extracted is None:
                     raise FileNotFoundError(path)
                 yield extracted
-
-
-def connect() -> docker.DockerClient:
-    """A client for the engine DOCKER_HOST names (or the default socket), checked to answer."""
-    try:
-        client = docker.from_env(timeout=120)
-        client.ping()
-    except docker.errors.DockerException as error:
-        raise EnvironmentProblem(
-            "No Docker engine answers (" + _first_line(error) + "): start one, e.g. run "
-            "`sudo scripts/ensure-docker` or `sudo systemctl start docker`, then try again."
-        ) from error
-    return client
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 @contextmanager
@@ -360,34 +262,6 @@ def _each(sessions: list[DockerSession], step: Callable[[DockerSession], None]) 
         step(session)
 
 
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, so a container is never half created or half removed.
-
-    A signal received meanwhile goes to the handler that was in place once the block is done: a command line
-    that stops builds through a cancel token gets its token set, Python's default handler raises
-    KeyboardInterrupt. Off the main thread no signal arrives at all (Python delivers them to the main thread),
-    and builds there stop through their token, which is only looked at while waiting.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda number, _frame: received.append(number)) for signum in watched}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    for number in received:
-        handler = previous[signal.Signals(number)]
-        if callable(handler):
-            handler(number, None)
-        elif handler != signal.SIG_IGN:
-            raise KeyboardInterrupt
-
-
 def _remove_unless_kept(container: Container, sessions: list[DockerSession]) -> None:
     if not any(session.keep_container for session in sessions):
         _remove_uninterrupted(container)
@@ -420,7 +294,7 @@ def _start(
     except docker.errors.APIError as error:
         raise EnvironmentProblem(start_failure(error)) from error
     raw_socket: socket.socket = getattr(attach, "_sock", attach)  # SocketIO cannot write; its socket can
-    session = DockerSession(container, raw_socket, _FrameReader(raw_socket, ReplyParser(nonce)), attach)
+    session = DockerSession(container, raw_socket, AttachStreamReader(raw_socket, ReplyParser(nonce)), attach)
     session.start_reading()
     try:
         container.start()
@@ -461,41 +335,3 @@ def _create(client: docker.DockerClient, image: str, **options: Any) -> Containe
         raise EnvironmentProblem(
             f"Docker refused to create the build container ({error.explanation or error}): check the engine."
         ) from error
-
-
-def container_name(build_id: str) -> str:
-    project, _, unique = build_id.partition(":")
-    safe = "".join(c if c.isalnum() or c in "_.-" else "-" for c in project)[:40].strip("-.") or "build"
-    return f"simulator-{safe}-{unique[:12]}"
-
-
-def remove_container(container: Container) -> None:
-    """Kill and remove; a cleanup error is logged and never replaces the build's own outcome."""
-    try:
-        container.remove(force=True, v=True)
-    except docker.errors.NotFound:
-        pass
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
-        log.warning("container_cleanup_failed", container=container.name, error=_first_line(error))
-
-
-def prune(client: docker.DockerClient, *, everything: bool = False) -> dict[str, int]:
-    """Remove the containers, volumes and networks that crashed runs left behind.
-
-    Objects of builds still running on this host are kept, unless `everything` is asked for.
-    """
-    selector: dict[str, str | list[str] | bool] = {"label": f"{MANAGED_LABEL}=true"}
-    removed = {"containers": 0, "volumes": 0, "networks": 0}
-    for container in client.containers.list(all=True, filters=selector):
-        if everything or is_leftover(container.labels):
-            remove_container(container)
-            removed["containers"] += 1
-    for volume in client.volumes.list(filters=selector):
-        if everything or is_leftover(volume.attrs.get("Labels") or {}):
-            volume.remove(force=True)
-            removed["volumes"] += 1
-    for network in client.networks.list(filters=selector):
-        if everything or is_leftover(network.attrs.get("Labels") or {}):
-            network.remove()
-            removed["networks"] += 1
-    return removed

@@ -118,12 +118,12 @@ def failing_command_tail(log: Path) -> tuple[str, ...]:
 
 
 def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> list[Line]:
-    from simulator.cli.signals import signals_cancel  # moves beside CancelToken (the container branch)
+    from simulator.cancellation.signals import signals_cancel
     from simulator.pipeline.approvals.gate import GatePolicy
     from simulator.pipeline.checked import load_checked
     from simulator.pipeline.executor import RunEnding
     from simulator.pipeline.run_context import open_run_context
-    from simulator.pipeline.runs import RunOptions, start
+    from simulator.pipeline.start_and_resume import RunOptions, start
 
     configure_diagnostics(masker)  # the engine may warn (a container that would not go): one line, masked
     path = tree / file

@@ -29,7 +29,7 @@ class Handed:
     variables: Mapping[str, Mapping[str, str]]  # namespace -> exported values
 
 
-def handed_over(pipeline: Pipeline, earlier: Execution, from_stage: str) -> Handed:
+def redeploy_inputs(pipeline: Pipeline, earlier: Execution, from_stage: str) -> Handed:
     names = [stage.name for stage in pipeline.stages]
     before = names[: names.index(from_stage)]
     if earlier.pipeline != pipeline.name:

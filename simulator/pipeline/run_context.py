@@ -16,9 +16,9 @@ from pathlib import Path
 from simulator.cancellation import CancelToken
 from simulator.codebuild.aws_values import AwsTarget
 from simulator.codebuild.value_source_choice import value_source
-from simulator.container.docker_session import connect
+from simulator.container.engine import connect
 from simulator.pipeline.approvals.gate import GatePolicy
-from simulator.pipeline.runs import RunContext
+from simulator.pipeline.start_and_resume import RunContext
 from simulator.pipeline.store import PipelineStore
 from simulator.pipeline.views.console import SharedConsole
 from simulator.reporting.masking import Masker

@@ -16,7 +16,7 @@ from simulator.cli.value_sources import aws_target, carried_source
 from simulator.codebuild.aws_values import AwsTarget
 from simulator.codebuild.value_source_choice import value_source
 from simulator.pipeline.actions.source import Revision
-from simulator.pipeline.runs import RunOptions, _definition, options_from
+from simulator.pipeline.start_and_resume import RunOptions, _definition, options_from
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
 from tests.aws_endpoint import ACCESS_KEY, SECRET_KEY

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from simulator.cli.commands.pipeline.run import ENDINGS, report
 from simulator.errors import ExitCode
 from simulator.pipeline.executor import ExecutionResult, RunEnding
-from simulator.pipeline.runs import RunOutcome
+from simulator.pipeline.start_and_resume import RunOutcome
 from simulator.reporting.masking import Masker
 
 

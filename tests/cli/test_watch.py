@@ -1,7 +1,7 @@
 """`run --watch` without Docker: which files count, the debounce, and the loop around a stand-in build.
 
 The stand-in builds do what the real one does with its token: a change cancels it, and it returns when it is
-cancelled. The Docker tier (tests/docker/test_stepping.py) runs the real builds.
+cancelled. The Docker tier (tests/docker/test_debug_flags.py) runs the real builds.
 """
 
 from __future__ import annotations

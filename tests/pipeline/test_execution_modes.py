@@ -23,7 +23,7 @@ from simulator.cancellation import CancelToken
 from simulator.pipeline.executor import ActionContext, ActionOutcome, ExecutionResult, RunEnding, run_execution
 from simulator.pipeline.model import ExecutionMode, Pipeline, PipelineType
 from simulator.pipeline.recording import StoreRecorder
-from simulator.pipeline.runs import RunOptions, _finish
+from simulator.pipeline.start_and_resume import RunOptions, _finish
 from simulator.pipeline.store import ExecutionStatus, PipelineStore, open_gate
 from simulator.pipeline.store.statuses import ActionStatus
 from simulator.state import StateFolder

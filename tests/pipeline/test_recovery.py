@@ -11,8 +11,8 @@ import pytest
 from simulator.cli.main import main
 from simulator.errors import InputError
 from simulator.pipeline.loader import load_pipeline
-from simulator.pipeline.redeploy import handed_over
-from simulator.pipeline.runs import failed_stage, last_handing_over
+from simulator.pipeline.redeploy import redeploy_inputs
+from simulator.pipeline.start_and_resume import failed_stage, last_handing_over
 from simulator.pipeline.store import (
     ActionStatus,
     ExecutionStatus,
@@ -63,7 +63,7 @@ def record(store: PipelineStore, *, failing: str | None = None) -> str:
 
 def test_a_redeploy_is_handed_the_earlier_stages_artifacts_and_namespaces(store):
     earlier = store.execution(record(store))
-    handed = handed_over(CHAIN, earlier, "Deploy")
+    handed = redeploy_inputs(CHAIN, earlier, "Deploy")
     assert {name: (stage, action) for name, (stage, action, _) in handed.artifacts.items()} == {
         "Src": ("Source", "Source"),
         "UnitOut": ("Build", "Unit"),
@@ -81,7 +81,7 @@ def test_a_redeploy_is_handed_the_earlier_stages_artifacts_and_namespaces(store)
 def test_a_redeploy_from_an_execution_that_never_made_an_input_is_refused_naming_it(store):
     earlier = store.execution(record(store, failing="Package"))
     with pytest.raises(InputError) as refused:
-        handed_over(CHAIN, earlier, "Deploy")
+        redeploy_inputs(CHAIN, earlier, "Deploy")
     assert str(refused.value) == (
         f"--from Deploy: Deploy/Publish takes the artifact Pkg, which execution {earlier.id} did not make (or no "
         "longer keeps): pick an execution that got past the stage making it."
@@ -90,7 +90,7 @@ def test_a_redeploy_from_an_execution_that_never_made_an_input_is_refused_naming
 
 def test_a_redeploy_from_the_stage_that_makes_an_input_needs_nothing_of_it(store):
     earlier = store.execution(record(store, failing="Lint"))
-    handed = handed_over(CHAIN, earlier, "Build")
+    handed = redeploy_inputs(CHAIN, earlier, "Build")
     assert set(handed.artifacts) == {"Src"}
 
 

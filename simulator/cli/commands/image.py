@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from simulator.container.docker_session import connect
+from simulator.container.engine import connect
 from simulator.container.image.build import build_default_image
 from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.container.image.presence import image_exists

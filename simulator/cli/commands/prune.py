@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.container.docker_session import connect, prune
+from simulator.container.engine import connect
+from simulator.container.removal import prune
 from simulator.reporting.masking import Masker
 
 

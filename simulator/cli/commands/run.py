@@ -11,17 +11,17 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli import build_options as options
-from simulator.cli import stepping, watch
+from simulator.cli import debug_flags, watch
 from simulator.cli.current_repository import current_state
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.codebuild import BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
 from simulator.codebuild.value_source_choice import value_source
-from simulator.container.docker_session import connect
+from simulator.container.engine import connect
 from simulator.container.image.names import resolve_image_name
 from simulator.container.image.provision import ensure_image
 from simulator.errors import EnvironmentProblem, ExitCode, InputError
@@ -83,7 +83,7 @@ def add_parser(subparsers: Any) -> None:
         help="text: CodeBuild's log format; json: one JSON object per event",
     )
     parser.add_argument("--summary-json", type=Path, help="write the build as BatchGetBuilds returns it")
-    stepping.add_flags(parser)
+    debug_flags.add_flags(parser)
     watch.add_flag(parser)
     parser.set_defaults(handler=run)
 
@@ -95,7 +95,7 @@ def _depth(text: str) -> int:
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
-    stepping.check_flags(args)
+    debug_flags.check_flags(args)
     if args.watch:
         return watch.watch_builds(lambda cancel: _build(args, masker, cancel), lambda: _watched(args), masker)
     return _build(args, masker, CancelToken())
@@ -117,14 +117,14 @@ def _build(args: argparse.Namespace, masker: Masker, cancel: CancelToken) -> int
         if args.log_format == "text":
             _say(phase_table(result), f"Build log: {state.build_dir(result.build_id) / 'build.log'}")
 
-    handler = stepping.container_handler(args, masker, report)
+    handler = debug_flags.container_handler(args, masker, report)
     with signals_cancel(cancel):
         outcome = run_build(
             request, client=client, state=state, events=[console], masker=masker, cancel=cancel, on_container=handler
         )
     if not reported:
         report(outcome.result)
-        stepping.no_container_note(args, outcome.result, handled=False)
+        debug_flags.no_container_note(args, outcome.result, handled=False)
     problems = [*outcome.host_problems, *problems]
     if problems:
         raise EnvironmentProblem(problems[0])

@@ -23,7 +23,7 @@ from typing import TextIO
 
 from simulator.cancellation import CancelToken
 from simulator.errors import InputError
-from simulator.pipeline.approvals.history import what_got_here
+from simulator.pipeline.approvals.history import earlier_action_lines
 from simulator.pipeline.approvals.prompt import Answer, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Pipeline
@@ -164,7 +164,7 @@ def describe(context: ActionContext, gate: Approval, execution: Execution, now: 
     if gate.external_link:
         lines.append(f"  Review: {gate.external_link}")
     lines.append(f"  Expires: {gate.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
-    history = what_got_here(execution, context.stage.name, context.action.name, now)
+    history = earlier_action_lines(execution, context.stage.name, context.action.name, now)
     if history:
         lines += ["  What got the execution here:", *(f"    {line}" for line in history)]
     lines.append(

@@ -19,7 +19,7 @@ LINE_WIDTH = 100
 DETAIL_INDENT = "    "
 
 
-def what_got_here(execution: Execution, stage: str, action: str, now: datetime) -> list[str]:
+def earlier_action_lines(execution: Execution, stage: str, action: str, now: datetime) -> list[str]:
     """Every action of every stage entered, but the gate itself; empty for a gate that is the first action."""
     earlier = [a for entered in execution.stages for a in entered.actions if (a.stage, a.name) != (stage, action)]
     width = max((len(_label(a)) for a in earlier), default=0)

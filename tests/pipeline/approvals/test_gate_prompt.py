@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from simulator.cancellation import CancelToken
 from simulator.codebuild.test_reports import summarise
 from simulator.pipeline.approvals.gate import describe
-from simulator.pipeline.approvals.history import what_got_here
+from simulator.pipeline.approvals.history import earlier_action_lines
 from simulator.pipeline.executor import ActionContext
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.model import ExecutionMode
@@ -137,7 +137,7 @@ def test_an_earlier_gate_shows_its_answer_and_an_action_still_running_beside_the
         stages=stages,
     )  # fmt: skip
 
-    assert what_got_here(execution, "ApproveProd", "Approve", at(14)) == [
+    assert earlier_action_lines(execution, "ApproveProd", "Approve", at(14)) == [
         "✔ ApproveDev/Approve  Succeeded  6.0s",
         '    Approved by alice at 2026-12-02 06:00:09: "dev looks good"',
         "… ApproveProd/Smoke   InProgress running for 4.0s",

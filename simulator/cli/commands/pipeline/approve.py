@@ -12,16 +12,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli.commands.pipeline.options import parameter, print_diagnostics
 from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
 from simulator.cli.current_repository import current_repository, current_state
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.ownership import user_name
 from simulator.pipeline.checked import load_checked
 from simulator.pipeline.run_context import ValuesFrom, open_run_context
-from simulator.pipeline.runs import carry_on, check_unchanged, options_from
+from simulator.pipeline.start_and_resume import check_unchanged, options_from, resume_after_gate
 from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
 from simulator.reporting.masking import Masker
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         print(f"Carrying on execution {args.execution_id} from {gate}.", file=sys.stderr)
         try:
             with signals_cancel(context.cancel):
-                outcome = carry_on(pipeline, args.execution_id, context)
+                outcome = resume_after_gate(pipeline, args.execution_id, context)
         except BaseException:
             # Not carried on after all: nobody runs it, and another approve or a retry can take it further.
             context.store.release_execution(args.execution_id)

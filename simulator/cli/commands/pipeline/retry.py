@@ -11,15 +11,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli.commands.pipeline.options import parameter, print_diagnostics
 from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
 from simulator.cli.current_repository import current_state
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.checked import load_checked
 from simulator.pipeline.run_context import ValuesFrom, open_run_context
-from simulator.pipeline.runs import options_from, retry
+from simulator.pipeline.start_and_resume import options_from, retry
 from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.cancellation.signals import signals_cancel
 from simulator.cli.commands.pipeline.options import add_file_options, parameter, pipeline_file, print_diagnostics
-from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.errors import ExitCode, InputError
 from simulator.ownership import user_name
@@ -16,7 +16,7 @@ from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
 from simulator.pipeline.checked import load_checked, repository_of
 from simulator.pipeline.executor import RunEnding
 from simulator.pipeline.run_context import ValuesFrom, open_run_context
-from simulator.pipeline.runs import RunContext, RunOptions, RunOutcome, start
+from simulator.pipeline.start_and_resume import RunContext, RunOptions, RunOutcome, start
 from simulator.pipeline.views.console import pipeline_line
 from simulator.reporting.masking import Masker
 

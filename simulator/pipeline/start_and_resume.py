@@ -24,7 +24,7 @@ from simulator.pipeline.approvals.gate import GatePolicy
 from simulator.pipeline.executor import ExecutionResult, RunEnding, run_execution
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.recording import StoreRecorder
-from simulator.pipeline.redeploy import handed_over
+from simulator.pipeline.redeploy import redeploy_inputs
 from simulator.pipeline.store import (
     Execution,
     ExecutionStatus,
@@ -130,7 +130,7 @@ def _redeploy(
     pipeline: Pipeline, options: RunOptions, from_stage: str, earlier: Execution, context: RunContext
 ) -> RunOutcome:
     """A new execution from `from_stage`, on the earlier execution's revision, artifacts and variables."""
-    handed = handed_over(pipeline, earlier, from_stage)
+    handed = redeploy_inputs(pipeline, earlier, from_stage)
     revision = Revision(**earlier.definition["revision"])
     declared = {variable.name for variable in pipeline.variables}
     variables = _pipeline_variables(
@@ -172,7 +172,7 @@ def last_handing_over(pipeline: Pipeline, from_stage: str, store: PipelineStore)
     for summary in store.list_executions(pipeline.name, limit=LAST_EXECUTIONS_LOOKED_AT):
         earlier = store.execution(summary.id)
         try:
-            handed_over(pipeline, earlier, from_stage)
+            redeploy_inputs(pipeline, earlier, from_stage)
         except InputError:
             continue
         return earlier
@@ -182,7 +182,7 @@ def last_handing_over(pipeline: Pipeline, from_stage: str, store: PipelineStore)
     )
 
 
-def carry_on(pipeline: Pipeline, execution_id: str, context: RunContext) -> RunOutcome:
+def resume_after_gate(pipeline: Pipeline, execution_id: str, context: RunContext) -> RunOutcome:
     """Continue an execution from where it stands (after a gate was answered)."""
     execution = context.store.execution(execution_id)
     options = _unchanged_options(execution, InputError)

@@ -1,14 +1,11 @@
 """What counts as a leftover for `prune`: an object whose owner process is gone (pure logic, no Docker)."""
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 
-import pytest
-
-from simulator.container.docker_session import container_name, interrupts_deferred, is_leftover
+from simulator.container.labels import container_name, is_leftover
 
 HOST = socket.gethostname()
 
@@ -38,12 +35,3 @@ def test_an_object_without_an_owner_is_a_leftover():
 def test_container_names_are_readable_and_bounded():
     assert container_name("shop:b1e6661e-e4f2-4156-9ab9-82a19e000000") == "simulator-shop-b1e6661e-e4f"
     assert container_name("a/b c" * 20 + ":u") == "simulator-" + ("a-b-c" * 8) + "-u"
-
-
-def test_interrupts_wait_until_the_critical_block_is_done():
-    finished = []
-    with pytest.raises(KeyboardInterrupt), interrupts_deferred():
-        os.kill(os.getpid(), signal.SIGINT)
-        finished.append("block ran to its end")
-    assert finished == ["block ran to its end"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from simulator.cli.stepping import phase_name
+from simulator.cli.debug_flags import phase_name
 from simulator.codebuild.phases import PhaseType
 from tests.cli.test_bad_input import run_on
 from tests.conftest import ROOT, simulator

@@ -6,7 +6,7 @@ import signal
 import pytest
 
 from simulator.cancellation import CancelToken
-from simulator.cli.signals import signals_cancel
+from simulator.cancellation.signals import signals_cancel
 
 
 def test_each_signal_escalates_and_the_third_gives_up_waiting(capfd):

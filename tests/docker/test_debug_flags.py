@@ -22,7 +22,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from simulator.container.docker_session import is_leftover
+from simulator.container.labels import is_leftover
 from tests.conftest import ROOT, leftover_containers, simulator
 from tests.terminal import Terminal
 
@@ -86,7 +86,7 @@ def test_the_shell_sees_the_failing_commands_variables_and_folder_and_its_contai
 
 
 def container_name(build_id: str) -> str:
-    from simulator.container.docker_session import container_name as name
+    from simulator.container.labels import container_name as name
 
     return name(build_id)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
 
-from simulator.cancellation import CancelToken
+from simulator.cancellation.token import CancelToken
 
 _WATCHED = (signal.SIGINT, signal.SIGTERM)
 _MESSAGES = {

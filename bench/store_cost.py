@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator.pipeline.store import ActionStatus, PipelineStore, open_gate
+from simulator.pipeline.statuses import ActionStatus
+from simulator.pipeline.store import PipelineStore, open_gate
 from simulator.state import StateFolder
 
 

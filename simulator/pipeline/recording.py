@@ -10,18 +10,8 @@ from typing import Protocol
 from simulator.cancellation import CancelToken
 from simulator.pipeline.executor import ActionOutcome, ExecutionResult, RunEnding
 from simulator.pipeline.model import Pipeline
-from simulator.pipeline.store import (
-    ActionRef,
-    Approval,
-    ApprovalStatus,
-    Ended,
-    Entered,
-    ExecutionStatus,
-    PipelineStore,
-    enter_stage,
-    leave_stage,
-)
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
+from simulator.pipeline.store import ActionRef, Approval, Ended, Entered, PipelineStore, enter_stage, leave_stage
 from simulator.pipeline.variables import Withheld
 from simulator.reporting.masking import MASK
 

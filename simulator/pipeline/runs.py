@@ -25,14 +25,8 @@ from simulator.pipeline.executor import ExecutionResult, RunEnding, run_executio
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.redeploy import handed_over
-from simulator.pipeline.store import (
-    Execution,
-    ExecutionStatus,
-    PipelineStore,
-    StageNotRetryableException,
-    StageStatus,
-    check_retryable,
-)
+from simulator.pipeline.statuses import ExecutionStatus, StageStatus
+from simulator.pipeline.store import Execution, PipelineStore, StageNotRetryableException, check_retryable
 from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.reporting.progress import LiveProgress

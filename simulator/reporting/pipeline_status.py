@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TextIO
 
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.reporting.report_summaries import summary_text
 
 MARKS: Mapping[ActionStatus, str] = {

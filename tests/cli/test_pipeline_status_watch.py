@@ -12,7 +12,8 @@ import pytest
 
 from simulator.cli.commands.pipeline.status import _watch
 from simulator.cli.main import main
-from simulator.pipeline.store import ActionRef, ActionStatus, ExecutionStatus, PipelineStore, open_gate
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
+from simulator.pipeline.store import ActionRef, PipelineStore, open_gate
 from simulator.state import StateFolder
 
 

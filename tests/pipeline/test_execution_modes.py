@@ -24,8 +24,8 @@ from simulator.pipeline.executor import ActionContext, ActionOutcome, ExecutionR
 from simulator.pipeline.model import ExecutionMode, Pipeline, PipelineType
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.runs import RunOptions, _finish
-from simulator.pipeline.store import ExecutionStatus, PipelineStore, open_gate
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
+from simulator.pipeline.store import PipelineStore, open_gate
 from simulator.state import StateFolder
 from tests.pipeline.test_executor import SOURCE, act, pipeline
 

@@ -13,13 +13,8 @@ from simulator.errors import InputError
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.redeploy import handed_over
 from simulator.pipeline.runs import failed_stage, last_handing_over
-from simulator.pipeline.store import (
-    ActionStatus,
-    ExecutionStatus,
-    PipelineStore,
-    StageNotRetryableException,
-    all_attempts,
-)
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
+from simulator.pipeline.store import PipelineStore, StageNotRetryableException, all_attempts
 from simulator.state import StateFolder
 from tests.conftest import FIXTURES
 

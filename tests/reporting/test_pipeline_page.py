@@ -19,15 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.pipeline.store import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    PipelineStore,
-    StageStatus,
-    answer,
-    open_gate,
-)
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import PipelineStore, answer, open_gate
 from simulator.pipeline.store.report_files import save_report_summaries
 from simulator.reporting.masking import Masker
 from simulator.reporting.pipeline_page import execution_page

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.reporting.pipeline_status import duration_text, status_lines, wants_colour
 from simulator.reporting.report_summaries import Outcome, ReportSummary
 

@@ -25,8 +25,8 @@ from simulator.pipeline.approvals.gate import GatePolicy, run_gate
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Category
 from simulator.pipeline.recording import StoreRecorder
+from simulator.pipeline.statuses import ActionStatus
 from simulator.pipeline.store.report_files import save_report_summaries
-from simulator.pipeline.store.statuses import ActionStatus
 from simulator.reporting.labelled import SharedConsole, labelled_json, labelled_text, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.reporting.render import Destination, json_line, text_line

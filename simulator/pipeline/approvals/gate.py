@@ -27,18 +27,17 @@ from simulator.pipeline.approvals.history import what_got_here
 from simulator.pipeline.approvals.prompt import Answer, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Pipeline
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus
 from simulator.pipeline.store import (
     ActionRef,
     Approval,
     ApprovalAlreadyCompletedException,
-    ApprovalStatus,
     Execution,
     PipelineStore,
     answer,
     open_gate,
     read_gate,
 )
-from simulator.pipeline.store.statuses import ActionStatus
 
 LOCAL_REGION = "us-east-1"
 _ONE_PROMPT = threading.Lock()

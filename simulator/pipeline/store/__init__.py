@@ -36,13 +36,6 @@ from simulator.pipeline.store.snapshots import (
     ExecutionSummary,
     StageExecution,
 )
-from simulator.pipeline.store.statuses import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    StageStatus,
-    stage_status_from,
-)
 from simulator.pipeline.store.store import PipelineStore
 
 __all__ = [
@@ -50,15 +43,12 @@ __all__ = [
     "ActionExecution",
     "ActionNotFoundException",
     "ActionRef",
-    "ActionStatus",
     "Answer",
     "Approval",
     "ApprovalAlreadyCompletedException",
-    "ApprovalStatus",
     "Ended",
     "Entered",
     "Execution",
-    "ExecutionStatus",
     "ExecutionSummary",
     "InvalidApprovalTokenException",
     "PipelineExecutionNotFoundException",
@@ -69,7 +59,6 @@ __all__ = [
     "StageExecution",
     "StageNotFoundException",
     "StageNotRetryableException",
-    "StageStatus",
     "ValidationException",
     "Waits",
     "all_attempts",
@@ -81,6 +70,5 @@ __all__ = [
     "prune",
     "read_gate",
     "stage_holder",
-    "stage_status_from",
     "wait_for_answer",
 ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from simulator.cancellation import CancelToken
 from simulator.pipeline.model import DEFAULT_APPROVAL_TIMEOUT_MINUTES
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.pipeline.store.errors import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -26,7 +27,6 @@ from simulator.pipeline.store.errors import (
 from simulator.pipeline.store.owner import ProcessIdentity, is_running
 from simulator.pipeline.store.rows import approval_from, owner_of
 from simulator.pipeline.store.snapshots import ActionRef, Approval
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.pipeline.store.store import PipelineStore
 from simulator.pipeline.store.transitions import WHERE_ATTEMPT, expire_gates, fail_action, owner_columns
 

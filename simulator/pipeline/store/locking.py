@@ -23,8 +23,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.errors import StageNotRetryableException
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.store import PipelineStore
 from simulator.pipeline.store.transitions import WHERE_ATTEMPT, end_execution, settle_stage, start_stage_row
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 import uuid
 
+from simulator.pipeline.statuses import ExecutionStatus
 from simulator.pipeline.store.errors import ValidationException
-from simulator.pipeline.store.statuses import ExecutionStatus
 from simulator.pipeline.store.store import PipelineStore
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.owner import ProcessIdentity
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.reporting.report_summaries import ReportSummary
 
 

@@ -22,6 +22,12 @@ from pathlib import Path
 from types import TracebackType
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import (
+    ActionStatus,
+    ApprovalStatus,
+    ExecutionStatus,
+    StageStatus,
+)
 from simulator.pipeline.store.database import Database
 from simulator.pipeline.store.errors import (
     ActionNotFoundException,
@@ -42,12 +48,6 @@ from simulator.pipeline.store.rows import (
     with_approval,
 )
 from simulator.pipeline.store.snapshots import ActionRef, Execution, ExecutionSummary, StageExecution
-from simulator.pipeline.store.statuses import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    StageStatus,
-)
 from simulator.pipeline.store.transitions import (
     WHERE_ATTEMPT,
     end_execution,

@@ -13,18 +13,8 @@ from simulator.pipeline.approvals.history import what_got_here
 from simulator.pipeline.executor import ActionContext
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.model import ExecutionMode
-from simulator.pipeline.store import (
-    ActionExecution,
-    ActionStatus,
-    Approval,
-    ApprovalStatus,
-    Execution,
-    ExecutionStatus,
-    PipelineStore,
-    StageExecution,
-    StageStatus,
-    open_gate,
-)
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import ActionExecution, Approval, Execution, PipelineStore, StageExecution, open_gate
 from simulator.pipeline.store.report_files import save_report_summaries
 from simulator.reporting.masking import Masker
 from simulator.reporting.report_summaries import summarise

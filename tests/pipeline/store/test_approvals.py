@@ -11,19 +11,16 @@ from pathlib import Path
 import pytest
 
 from simulator.cancellation import CancelToken
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store import (
     SUMMARY_LIMIT,
     ActionNotFoundException,
-    ActionStatus,
     ApprovalAlreadyCompletedException,
-    ApprovalStatus,
-    ExecutionStatus,
     InvalidApprovalTokenException,
     PipelineExecutionNotFoundException,
     PipelineStore,
     ProcessIdentity,
     StageNotFoundException,
-    StageStatus,
     ValidationException,
     answer,
     open_gate,

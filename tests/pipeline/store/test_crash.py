@@ -15,14 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.pipeline.store import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    PipelineStore,
-    ProcessIdentity,
-    StageStatus,
-)
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import PipelineStore, ProcessIdentity
 from simulator.pipeline.store.owner import is_running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +25,8 @@ _RUNNER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from simulator.pipeline.store import PipelineStore, ActionStatus, open_gate
+    from simulator.pipeline.store import PipelineStore, open_gate
+    from simulator.pipeline.statuses import ActionStatus
     from simulator.state import StateFolder
 
     store = PipelineStore(StateFolder(Path(sys.argv[1])))

@@ -10,7 +10,8 @@ import pytest
 
 from simulator.errors import EnvironmentProblem, ExitCode
 from simulator.pipeline.model import ExecutionMode
-from simulator.pipeline.store import ExecutionStatus, PipelineStore, Waits, database, enter_stage
+from simulator.pipeline.statuses import ExecutionStatus
+from simulator.pipeline.store import PipelineStore, Waits, database, enter_stage
 from simulator.pipeline.store.database import APPLICATION_ID, SCHEMA_VERSION
 from simulator.state import StateFolder
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store import (
     ActionRef,
-    ActionStatus,
     ApprovalAlreadyCompletedException,
-    ApprovalStatus,
     Ended,
     Entered,
-    ExecutionStatus,
     StageNotRetryableException,
-    StageStatus,
     ValidationException,
     Waits,
     answer,

@@ -3,7 +3,7 @@ masked like every text the store writes, and read back into the snapshot `status
 
 from __future__ import annotations
 
-from simulator.pipeline.store import ActionStatus
+from simulator.pipeline.statuses import ActionStatus
 from simulator.pipeline.store.report_files import read_report_summaries, save_report_summaries, summaries_path
 from simulator.reporting.report_summaries import Outcome, ReportSummary
 

@@ -20,7 +20,8 @@ from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import carry_on, check_unchanged, options_from
-from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
+from simulator.pipeline.statuses import ApprovalStatus
+from simulator.pipeline.store import Answer, PipelineStore, answer
 from simulator.reporting.masking import Masker
 
 

@@ -26,7 +26,7 @@ from simulator.pipeline.model import Pipeline
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.redeploy import handed_over
 from simulator.pipeline.statuses import ExecutionStatus, StageStatus
-from simulator.pipeline.store import Execution, PipelineStore, StageNotRetryableException, check_retryable
+from simulator.pipeline.store import Execution, PipelineStore, StageNotRetryableException
 from simulator.reporting.labelled import SharedConsole, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.reporting.progress import LiveProgress
@@ -190,7 +190,7 @@ def retry(pipeline: Pipeline, execution_id: str, context: RunContext, *, all_act
     (ALL_ACTIONS), on the artifacts stored by the stages before it; then on to the next gate or the end."""
     execution = context.store.execution(execution_id)
     stage = failed_stage(execution)
-    check_retryable(context.store, execution_id, stage)
+    context.store.check_retryable(execution_id, stage)
     options = _unchanged_options(execution, StageNotRetryableException)
     _ensure_images(pipeline, options, context)
     context.store.reopen_execution(execution_id)

@@ -25,7 +25,7 @@ _RUNNER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from simulator.pipeline.store import PipelineStore, open_gate
+    from simulator.pipeline.store import PipelineStore
     from simulator.pipeline.statuses import ActionStatus
     from simulator.state import StateFolder
 
@@ -39,7 +39,7 @@ _RUNNER = textwrap.dedent(
         store.start_action(execution_id, "Build", "Compile")
     elif sys.argv[2] == "gate":
         store.start_stage(execution_id, "ApproveDev")
-        open_gate(store, store.start_action(execution_id, "ApproveDev", "Approve", owned=False))
+        store.open_gate(store.start_action(execution_id, "ApproveDev", "Approve", owned=False))
     print(execution_id, flush=True)
     time.sleep(120)
     """

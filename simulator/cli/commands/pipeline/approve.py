@@ -21,7 +21,7 @@ from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.runs import carry_on, check_unchanged, options_from
 from simulator.pipeline.statuses import ApprovalStatus
-from simulator.pipeline.store import Answer, PipelineStore, answer
+from simulator.pipeline.store import Answer, ApprovalResult, PipelineStore
 from simulator.reporting.masking import Masker
 
 
@@ -90,12 +90,9 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
 
 
 def _answer(store: PipelineStore, args: argparse.Namespace) -> Answer:
-    return answer(
-        store,
+    return store.answer(
         args.execution_id,
-        args.stage,
-        args.action,
-        status=args.answer_status,
-        summary=args.summary,
-        by=user_name(),
+        ApprovalResult(args.answer_status, args.summary, user_name()),
+        stage=args.stage,
+        action=args.action,
     )

@@ -37,7 +37,7 @@ class ActionWatch(Protocol):
 
 
 class StoreRecorder:
-    poll_seconds = POLL_SECONDS  # a class attribute, so a test can look again sooner without one more argument
+    poll_seconds = POLL_SECONDS  # a class attribute, not an argument: only tests look again sooner (a subclass)
 
     def __init__(
         self,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator.pipeline.store import ActionStatus, PipelineStore, open_gate
+from simulator.pipeline.statuses import ActionStatus
+from simulator.pipeline.store import PipelineStore
 from simulator.state import StateFolder
 
 
@@ -48,7 +49,7 @@ def main() -> None:
         reads = [timed(lambda: store.execution(execution_id)) for _ in range(100)]
         listing = [timed(lambda: store.list_executions(limit=20)) for _ in range(100)]
         store.start_stage(execution_id, "Approve")
-        open_gate(store, store.start_action(execution_id, "Approve", "Gate", owned=False))
+        store.open_gate(store.start_action(execution_id, "Approve", "Gate", owned=False))
         polls = [timed(store.db.data_version) for _ in range(1000)]
     print(f"action start + finish (2 transactions)  {figures(pairs)}")
     print(f"execution(id), 20 actions              {figures(reads)}")

@@ -159,8 +159,8 @@ def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> lis
 
 
 def _stage_line(name: str, execution: Execution, waiting: bool, store: PipelineStore) -> Line:
+    from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, StageStatus
     from simulator.pipeline.store.snapshots import ActionRef
-    from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, StageStatus
 
     subject = f"stage {name}"
     try:

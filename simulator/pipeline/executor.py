@@ -26,7 +26,7 @@ from typing import Protocol
 from simulator.cancellation import CancelToken
 from simulator.errors import SimulatorError
 from simulator.pipeline.model import Action, Pipeline, Stage
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus
 from simulator.pipeline.variables import (
     CODEPIPELINE_NAMESPACE,
     PIPELINE_VARIABLES_NAMESPACE,

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from simulator.errors import InputError
 from simulator.pipeline.model import Pipeline
-from simulator.pipeline.store import ActionStatus, Execution
+from simulator.pipeline.statuses import ActionStatus
+from simulator.pipeline.store import Execution
 
 _MADE = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
 

@@ -25,14 +25,8 @@ from simulator.pipeline.executor import ExecutionResult, RunEnding, run_executio
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.redeploy import redeploy_inputs
-from simulator.pipeline.store import (
-    Execution,
-    ExecutionStatus,
-    PipelineStore,
-    StageNotRetryableException,
-    StageStatus,
-    check_retryable,
-)
+from simulator.pipeline.statuses import ExecutionStatus, StageStatus
+from simulator.pipeline.store import Execution, PipelineStore, StageNotRetryableException
 from simulator.pipeline.views.console import SharedConsole, pipeline_line
 from simulator.pipeline.views.progress import LiveProgress
 from simulator.reporting.masking import Masker
@@ -196,7 +190,7 @@ def retry(pipeline: Pipeline, execution_id: str, context: RunContext, *, all_act
     (ALL_ACTIONS), on the artifacts stored by the stages before it; then on to the next gate or the end."""
     execution = context.store.execution(execution_id)
     stage = failed_stage(execution)
-    check_retryable(context.store, execution_id, stage)
+    context.store.check_retryable(execution_id, stage)
     options = _unchanged_options(execution, StageNotRetryableException)
     _ensure_images(pipeline, options, context)
     context.store.reopen_execution(execution_id)

@@ -12,7 +12,8 @@ import pytest
 
 from simulator.cli.commands.pipeline.status import _watch
 from simulator.cli.main import main
-from simulator.pipeline.store import ActionRef, ActionStatus, ExecutionStatus, PipelineStore, open_gate
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
+from simulator.pipeline.store import ActionRef, PipelineStore
 from simulator.state import StateFolder
 
 
@@ -58,7 +59,7 @@ def test_an_execution_waiting_at_a_gate_is_shown_once_and_the_watch_ends(store, 
     store.finish_stage(execution_id, "Build")
     store.start_stage(execution_id, "Approve")
     gate = store.start_action(execution_id, "Approve", "Gate", owned=False)
-    open_gate(store, gate, custom_data="", external_link="", notification_arn="", timeout_minutes=None)
+    store.open_gate(gate, custom_data="", external_link="", notification_arn="", timeout_minutes=None)
     monkeypatch.chdir(tmp_path)
     assert main(["pipeline", "status", "--watch", execution_id]) == 0
     out = capsys.readouterr().out

@@ -24,8 +24,8 @@ from simulator.pipeline.executor import ActionContext, ActionOutcome, ExecutionR
 from simulator.pipeline.model import ExecutionMode, Pipeline, PipelineType
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.start_and_resume import RunOptions, _finish
-from simulator.pipeline.store import ExecutionStatus, PipelineStore, open_gate
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
+from simulator.pipeline.store import PipelineStore
 from simulator.state import StateFolder
 from tests.pipeline.test_executor import SOURCE, act, pipeline
 
@@ -72,6 +72,10 @@ class Actions:
         return ActionOutcome(ActionStatus.SUCCEEDED, "done", outputs=outputs)
 
 
+class _QuickRecorder(StoreRecorder):
+    poll_seconds = POLL  # a run waiting in front of a stage looks again sooner than a real one
+
+
 class Run:
     """One execution on its own thread and its own store connection, as `pipeline run` does it."""
 
@@ -81,9 +85,7 @@ class Run:
         self.id = self.store.start_execution(model.name, mode=model.execution_mode)
         self.cancel = CancelToken()
         self.said: list[str] = []
-        self.recorder = StoreRecorder(
-            self.store, self.id, model, cancel=self.cancel, say=self.said.append, poll_seconds=POLL
-        )
+        self.recorder = _QuickRecorder(self.store, self.id, model, cancel=self.cancel, say=self.said.append)
         self.result: ExecutionResult | None = None
         self._thread = threading.Thread(target=self._run, args=(actions,), name=self.id)
         self._thread.start()
@@ -214,7 +216,7 @@ def test_queued_a_stage_waiting_at_a_gate_is_waited_for_not_superseded(state):
     with PipelineStore(state) as store:
         older = store.start_execution("shop", mode=ExecutionMode.QUEUED)
         store.start_stage(older, "Build")
-        open_gate(store, store.start_action(older, "Build", "Approve", owned=False))
+        store.open_gate(store.start_action(older, "Build", "Approve", owned=False))
     actions = Actions()
     newer = Run(state, Pipeline("shop", gated, gated[0].where, PipelineType.V2, ExecutionMode.QUEUED), actions)
     eventually(lambda: reason(state, newer.id), waiting_for("Build", older, "QUEUED"))

@@ -12,7 +12,7 @@ import pytest
 from simulator.cancellation import CancelToken
 from simulator.pipeline.executor import ActionContext, ActionOutcome, ExecutionResult, RunEnding, run_execution
 from simulator.pipeline.model import Action, ActionType, Category, Pipeline, Stage, Where
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus
 
 HERE = Where(Path("p.yml"))
 SOURCE = ActionType(Category.SOURCE, "AWS", "CodeCommit")

@@ -8,7 +8,8 @@ from pathlib import Path
 from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.recording import StoreRecorder
-from simulator.pipeline.store import ActionStatus, PipelineStore
+from simulator.pipeline.statuses import ActionStatus
+from simulator.pipeline.store import PipelineStore
 from simulator.state import StateFolder
 from tests.conftest import FIXTURES
 

@@ -13,13 +13,8 @@ from simulator.errors import InputError
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.redeploy import redeploy_inputs
 from simulator.pipeline.start_and_resume import failed_stage, last_handing_over
-from simulator.pipeline.store import (
-    ActionStatus,
-    ExecutionStatus,
-    PipelineStore,
-    StageNotRetryableException,
-    all_attempts,
-)
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
+from simulator.pipeline.store import PipelineStore, StageNotRetryableException
 from simulator.state import StateFolder
 from tests.conftest import FIXTURES
 
@@ -111,7 +106,7 @@ def test_every_attempt_in_the_order_it_ran(store):
     store.reopen_execution(execution_id)
     store.start_stage(execution_id, "Build")
     store.finish_action(store.start_action(execution_id, "Build", "Lint"), ActionStatus.SUCCEEDED)
-    assert [(a.stage, a.name, a.attempt, a.status) for a in all_attempts(store, execution_id)] == [
+    assert [(a.stage, a.name, a.attempt, a.status) for a in store.all_attempts(execution_id)] == [
         ("Source", "Source", 1, ActionStatus.SUCCEEDED),
         ("Build", "Unit", 1, ActionStatus.SUCCEEDED),
         ("Build", "Lint", 1, ActionStatus.FAILED),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import Action
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus
 
 
 def deploy(

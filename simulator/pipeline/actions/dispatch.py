@@ -21,12 +21,11 @@ from simulator.pipeline.actions.codebuild import (
 )
 from simulator.pipeline.actions.deploy import deploy
 from simulator.pipeline.actions.source import Revision, export_source, source_variables
-from simulator.pipeline.approvals.gate import GatePolicy, run_gate
+from simulator.pipeline.approvals.gate import GatePolicy
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Category
 from simulator.pipeline.recording import StoreRecorder
-from simulator.pipeline.store.report_files import save_report_summaries
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus
 from simulator.pipeline.views.console import SharedConsole, labelled_json, labelled_text, pipeline_line
 from simulator.reporting.masking import Masker
 from simulator.reporting.render import Destination, json_line, text_line
@@ -61,16 +60,8 @@ class LocalActions:
         if action.is_source:
             return self._source(context)
         if action.is_approval:
-            ref = self.recorder.ref(context.stage.name, action.name)
-            waiting = self.recorder.waiting_gate(context.stage.name, action.name)
-            return run_gate(
-                context,
-                self.recorder.store,
-                ref,
-                self.gates,
-                cast(TextIO, self.console),
-                lambda line: self._say(line, context),
-                opened=waiting[1] if waiting else None,
+            return self.recorder.approval_gate(
+                context, self.gates, cast(TextIO, self.console), lambda line: self._say(line, context)
             )
         if action.is_codebuild:
             return self._build(context)
@@ -124,8 +115,7 @@ class LocalActions:
             )
         except ActionInputError as error:
             return ActionOutcome(ActionStatus.FAILED, str(error))
-        ref = self.recorder.ref(stage.name, action.name)
-        log_path = self.recorder.store.log_path(ref)
+        log_path = self.recorder.log_path(stage.name, action.name)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "w", encoding="utf-8") as log_file:
             outcome = run_build(
@@ -137,8 +127,8 @@ class LocalActions:
                 cancel=context.cancel,
             )
         # Reports are saved even when the build failed (UPLOAD_ARTIFACTS is always attempted, §3.2): kept either way.
-        save_report_summaries(
-            self.recorder.store, ref, report_summaries(request.buildspec.buildspec, outcome.result.reports)
+        self.recorder.save_report_summaries(
+            stage.name, action.name, report_summaries(request.buildspec.buildspec, outcome.result.reports)
         )
         return _build_outcome(outcome, outputs)
 

@@ -27,18 +27,15 @@ from simulator.pipeline.approvals.history import earlier_action_lines
 from simulator.pipeline.approvals.prompt import Answer, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Pipeline
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus
 from simulator.pipeline.store import (
     ActionRef,
     Approval,
     ApprovalAlreadyCompletedException,
-    ApprovalStatus,
+    ApprovalResult,
     Execution,
     PipelineStore,
-    answer,
-    open_gate,
-    read_gate,
 )
-from simulator.pipeline.store.statuses import ActionStatus
 
 LOCAL_REGION = "us-east-1"
 _ONE_PROMPT = threading.Lock()
@@ -86,8 +83,7 @@ def run_gate(
 ) -> ActionOutcome:
     """`opened`: the gate is open already (an earlier run stopped at it): it waits on with its token."""
     config = context.configuration
-    gate = opened or open_gate(
-        store,
+    gate = opened or store.open_gate(
         ref,
         custom_data=config.get("CustomData", ""),
         external_link=config.get("ExternalEntityLink", ""),
@@ -113,7 +109,7 @@ def _ask_here(
 ) -> ActionOutcome:
     answered = _answered_elsewhere(store, gate.token)  # while another gate was being asked
     if answered is not None:
-        return _outcome(read_gate(store, gate.token))
+        return _outcome(store.read_gate(gate.token))
     # The store masked what it holds when it wrote it; a secret the masker learnt since is masked here too.
     execution = store.execution(context.execution_id)
     console.write(store.masker.mask(describe(context, gate, execution, datetime.now(UTC))))
@@ -185,9 +181,7 @@ def _in_advance(context: ActionContext, policy: GatePolicy) -> Answer | None:
 def _answered(store: PipelineStore, context: ActionContext, gate: Approval, given: Answer) -> ActionOutcome:
     status = ApprovalStatus.APPROVED if given.approved else ApprovalStatus.REJECTED
     try:
-        result = answer(
-            store, context.execution_id, status=status, summary=given.summary, by=given.by, token=gate.token
-        )
+        result = store.answer(context.execution_id, ApprovalResult(status, given.summary, given.by), token=gate.token)
         approval = result.approval
     except ApprovalAlreadyCompletedException:
         approval = _read(store, gate.token)  # someone else was first: theirs stands
@@ -235,7 +229,7 @@ def _outcome(approval: Approval) -> ActionOutcome:
 
 
 def _read(store: PipelineStore, token: str) -> Approval:
-    return read_gate(store, token)
+    return store.read_gate(token)
 
 
 def _notify(command: str, notification: dict[str, object], log: Callable[[str], None]) -> None:

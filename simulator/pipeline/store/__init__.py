@@ -1,11 +1,11 @@
 """The pipeline execution store: executions, stages, actions, approvals and artifacts, in SQLite under `.simulator/`.
 
-The executor records through `PipelineStore`; `status`, `list`, `approve` and `prune` read and answer through it
-and the functions below. Nothing here touches Docker or the build engine.
+The recorder writes through `PipelineStore`, the store's one door; `status`, `list`, `logs`, `approve` and `prune`
+read and answer through it too. The statuses it keeps live in `simulator.pipeline.statuses`. Nothing here touches
+Docker or the build engine.
 """
 
-from simulator.pipeline.store.approvals import SUMMARY_LIMIT, Answer, answer, open_gate, read_gate, wait_for_answer
-from simulator.pipeline.store.attempts import all_attempts
+from simulator.pipeline.store.approvals import SUMMARY_LIMIT, Answer, ApprovalResult
 from simulator.pipeline.store.errors import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -16,18 +16,8 @@ from simulator.pipeline.store.errors import (
     StageNotRetryableException,
     ValidationException,
 )
-from simulator.pipeline.store.locking import (
-    Ended,
-    Entered,
-    StageEntry,
-    Waits,
-    check_retryable,
-    enter_stage,
-    leave_stage,
-    stage_holder,
-)
+from simulator.pipeline.store.locking import Ended, Entered, StageEntry, Waits
 from simulator.pipeline.store.owner import ProcessIdentity
-from simulator.pipeline.store.pruning import prune
 from simulator.pipeline.store.snapshots import (
     ActionExecution,
     ActionRef,
@@ -36,13 +26,6 @@ from simulator.pipeline.store.snapshots import (
     ExecutionSummary,
     StageExecution,
 )
-from simulator.pipeline.store.statuses import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    StageStatus,
-    stage_status_from,
-)
 from simulator.pipeline.store.store import PipelineStore
 
 __all__ = [
@@ -50,15 +33,13 @@ __all__ = [
     "ActionExecution",
     "ActionNotFoundException",
     "ActionRef",
-    "ActionStatus",
     "Answer",
     "Approval",
     "ApprovalAlreadyCompletedException",
-    "ApprovalStatus",
+    "ApprovalResult",
     "Ended",
     "Entered",
     "Execution",
-    "ExecutionStatus",
     "ExecutionSummary",
     "InvalidApprovalTokenException",
     "PipelineExecutionNotFoundException",
@@ -69,18 +50,6 @@ __all__ = [
     "StageExecution",
     "StageNotFoundException",
     "StageNotRetryableException",
-    "StageStatus",
     "ValidationException",
     "Waits",
-    "all_attempts",
-    "answer",
-    "check_retryable",
-    "enter_stage",
-    "leave_stage",
-    "open_gate",
-    "prune",
-    "read_gate",
-    "stage_holder",
-    "stage_status_from",
-    "wait_for_answer",
 ]

@@ -5,17 +5,20 @@ processes answering at once exactly one wins and the other is told who did. A ga
 Failed inside the same transaction, so a late answer cannot slip in after the timeout. The answer also writes
 its consequence (the action Succeeded, or the action, stage and execution Failed), so the state is true even if
 no process is waiting to carry on.
+
+Each function here runs inside the write or read transaction `PipelineStore` opens for it, and is given the
+clock's reading; the store masks the free text (custom data, the answer's summary, who answered) before it
+comes here.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
 from dataclasses import dataclass
 
-from simulator.cancellation import CancelToken
 from simulator.pipeline.model import DEFAULT_APPROVAL_TIMEOUT_MINUTES
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.pipeline.store.errors import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -23,11 +26,10 @@ from simulator.pipeline.store.errors import (
     StageNotFoundException,
     ValidationException,
 )
+from simulator.pipeline.store.lookups import require_action, require_execution
 from simulator.pipeline.store.owner import ProcessIdentity, is_running
 from simulator.pipeline.store.rows import approval_from, owner_of
 from simulator.pipeline.store.snapshots import ActionRef, Approval
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
-from simulator.pipeline.store.store import PipelineStore
 from simulator.pipeline.store.transitions import WHERE_ATTEMPT, expire_gates, fail_action, owner_columns
 
 SUMMARY_LIMIT = 512  # PutApprovalResult's `summary`: 0-512 characters
@@ -41,135 +43,118 @@ class Answer:
     continue_here: bool
 
 
+@dataclass(frozen=True)
+class ApprovalResult:
+    """PutApprovalResult's `result` (the answer and its summary), and who gave it."""
+
+    status: ApprovalStatus
+    summary: str
+    by: str
+
+
 def open_gate(
-    store: PipelineStore,
+    db: sqlite3.Connection,
     ref: ActionRef,
     *,
-    custom_data: str = "",
-    external_link: str = "",
-    notification_arn: str = "",
-    timeout_minutes: int | None = None,
+    custom_data: str,
+    external_link: str,
+    notification_arn: str,
+    timeout_minutes: int | None,
+    now: float,
 ) -> Approval:
     """The approval action `ref` (started with `owned=False`) now waits; its token is also its external
     execution id, the token PARALLEL mode answers with (§1.10)."""
     minutes = DEFAULT_APPROVAL_TIMEOUT_MINUTES if timeout_minutes is None else timeout_minutes
     token = str(uuid.uuid4())
-    now = store.clock()
-    with store.db.write() as db:
-        store._require_action(db, ref.execution_id, ref.stage, ref.action)
-        db.execute(
-            "INSERT INTO approvals (token, execution_id, stage, action, attempt, status, custom_data, external_link,"
-            " notification_arn, timeout_minutes, opened_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                token,
-                ref.execution_id,
-                ref.stage,
-                ref.action,
-                ref.attempt,
-                ApprovalStatus.WAITING,
-                store.masker.mask(custom_data),
-                store.masker.mask(external_link),
-                notification_arn,
-                minutes,
-                now,
-                now + minutes * 60,
-            ),
+    require_action(db, ref.execution_id, ref.stage, ref.action)
+    db.execute(
+        "INSERT INTO approvals (token, execution_id, stage, action, attempt, status, custom_data, external_link,"
+        " notification_arn, timeout_minutes, opened_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            token,
+            ref.execution_id,
+            ref.stage,
+            ref.action,
+            ref.attempt,
+            ApprovalStatus.WAITING,
+            custom_data,
+            external_link,
+            notification_arn,
+            minutes,
+            now,
+            now + minutes * 60,
+        ),
+    )
+    db.execute(
+        "UPDATE action_executions SET external_execution_id = ?" + WHERE_ATTEMPT,
+        (token, ref.execution_id, ref.stage, ref.action, ref.attempt),
+    )
+    return approval_from(db.execute("SELECT * FROM approvals WHERE token = ?", (token,)).fetchone())
+
+
+def check_result(result: ApprovalResult) -> None:
+    """Refused as the API refuses it, before anything is read or masked."""
+    if not result.status.is_answer:
+        raise ValidationException(f"an approval is answered Approved or Rejected, not {result.status}.")
+    if len(result.summary) > SUMMARY_LIMIT:
+        raise ValidationException(
+            f"the summary is {len(result.summary)} characters long; an approval's summary takes at most"
+            f" {SUMMARY_LIMIT}."
         )
-        db.execute(
-            "UPDATE action_executions SET external_execution_id = ?" + WHERE_ATTEMPT,
-            (token, ref.execution_id, ref.stage, ref.action, ref.attempt),
-        )
-        return approval_from(db.execute("SELECT * FROM approvals WHERE token = ?", (token,)).fetchone())
 
 
 def answer(
-    store: PipelineStore,
+    db: sqlite3.Connection,
     execution_id: str,
-    stage: str | None = None,
-    action: str | None = None,
+    result: ApprovalResult,
     *,
-    status: ApprovalStatus,
-    summary: str,
-    by: str,
-    token: str | None = None,
+    stage: str | None,
+    action: str | None,
+    token: str | None,
+    now: float,
 ) -> Answer:
-    """PutApprovalResult: the one gate that waits in the execution (or the one named) takes the answer."""
-    if not status.is_answer:
-        raise ValidationException(f"an approval is answered Approved or Rejected, not {status}.")
-    if len(summary) > SUMMARY_LIMIT:
-        raise ValidationException(
-            f"the summary is {len(summary)} characters long; an approval's summary takes at most {SUMMARY_LIMIT}."
+    """PutApprovalResult: the one gate that waits in the execution (or the one named) takes the answer, `result`
+    checked (`check_result`) and masked already."""
+    expire_gates(db, now)
+    execution = require_execution(db, execution_id)
+    gates = _gates(db, execution_id, stage, action, token)
+    waiting = [gate for gate in gates if gate["status"] == ApprovalStatus.WAITING]
+    if waiting and not ExecutionStatus(execution["status"]).is_active:
+        # Found by the review: a gate left open by a run stopped at its prompt took an answer nothing used.
+        raise InvalidApprovalTokenException(
+            f"execution {execution_id} is {execution['status']}: its gates can no longer be answered."
         )
-    now = store.clock()
-    with store.db.write() as db:
-        expire_gates(db, now)
-        execution = store._require_execution(db, execution_id)
-        gates = _gates(db, execution_id, stage, action, token)
-        waiting = [gate for gate in gates if gate["status"] == ApprovalStatus.WAITING]
-        if waiting and not ExecutionStatus(execution["status"]).is_active:
-            # Found by the review: a gate left open by a run stopped at its prompt took an answer nothing used.
-            raise InvalidApprovalTokenException(
-                f"execution {execution_id} is {execution['status']}: its gates can no longer be answered."
-            )
-        if len(waiting) > 1:
-            names = ", ".join(f"{g['stage']}/{g['action']}" for g in waiting)
-            raise ValidationException(f"several approvals wait in execution {execution_id} ({names}): name one.")
-        if not waiting:
-            raise _not_waiting(execution_id, execution["status"], gates)
-        gate = waiting[0]
-        mask = store.masker.mask
-        taken = db.execute(
-            "UPDATE approvals SET status = ?, summary = ?, answered_by = ?, answered_at = ? WHERE token = ?"
-            " AND status = ?",
-            (status, mask(summary), mask(by), now, gate["token"], ApprovalStatus.WAITING),
+    if len(waiting) > 1:
+        names = ", ".join(f"{g['stage']}/{g['action']}" for g in waiting)
+        raise ValidationException(f"several approvals wait in execution {execution_id} ({names}): name one.")
+    if not waiting:
+        raise _not_waiting(execution_id, execution["status"], gates)
+    gate = waiting[0]
+    status, summary, by = result.status, result.summary, result.by
+    taken = db.execute(
+        "UPDATE approvals SET status = ?, summary = ?, answered_by = ?, answered_at = ? WHERE token = ? AND status = ?",
+        (status, summary, by, now, gate["token"], ApprovalStatus.WAITING),
+    )
+    if taken.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; kept so the rule does not rest on it
+        raise ApprovalAlreadyCompletedException(f"the approval {gate['stage']}/{gate['action']} was just answered.")
+    key = (execution_id, gate["stage"], gate["action"], gate["attempt"])
+    said = f"{status} by {by}" + (f": {summary}" if summary else "")
+    if status is ApprovalStatus.REJECTED:
+        fail_action(db, *key, said, now)  # §1.12: a rejection fails the action, the stage, the execution
+        continue_here = False
+    else:
+        db.execute(
+            "UPDATE action_executions SET status = ?, ended_at = ?, summary = ?" + WHERE_ATTEMPT,
+            (ActionStatus.SUCCEEDED, now, said, *key),
         )
-        if taken.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE; kept so the rule does not rest on it
-            raise ApprovalAlreadyCompletedException(f"the approval {gate['stage']}/{gate['action']} was just answered.")
-        key = (execution_id, gate["stage"], gate["action"], gate["attempt"])
-        said = f"{status} by {mask(by)}" + (f": {mask(summary)}" if summary else "")
-        if status is ApprovalStatus.REJECTED:
-            fail_action(db, *key, said, now)  # §1.12: a rejection fails the action, the stage, the execution
-            continue_here = False
-        else:
-            db.execute(
-                "UPDATE action_executions SET status = ?, ended_at = ?, summary = ?" + WHERE_ATTEMPT,
-                (ActionStatus.SUCCEEDED, now, said, *key),
-            )
-            continue_here = _take_over(db, execution)
-        row = db.execute("SELECT * FROM approvals WHERE token = ?", (gate["token"],)).fetchone()
-        return Answer(approval_from(row), continue_here)
+        continue_here = _take_over(db, execution)
+    row = db.execute("SELECT * FROM approvals WHERE token = ?", (gate["token"],)).fetchone()
+    return Answer(approval_from(row), continue_here)
 
 
-def wait_for_answer(
-    store: PipelineStore, token: str, *, poll_seconds: float = 0.5, cancel: CancelToken | None = None
-) -> Approval | None:
-    """Block until the gate is no longer Waiting (answered here or in another process, expired, superseded);
-    None when `cancel` is set first. Polling costs one pragma read until another connection commits."""
-    seen: int | None = None
-    while True:
-        version = store.db.data_version()
-        approval = _read_gate(store, token)
-        if version != seen or store.clock() >= approval.expires_at.timestamp():
-            store.judge()
-            approval = _read_gate(store, token)
-            seen = version
-        if approval.status is not ApprovalStatus.WAITING:
-            return approval
-        if cancel is None:
-            time.sleep(poll_seconds)
-        elif cancel.wait(poll_seconds):
-            return None
-
-
-def read_gate(store: PipelineStore, token: str) -> Approval:
-    """The gate as it stands now (after judging expiry)."""
-    store.judge()
-    return _read_gate(store, token)
-
-
-def _read_gate(store: PipelineStore, token: str) -> Approval:
-    with store.db.read() as db:
-        row = db.execute("SELECT * FROM approvals WHERE token = ?", (token,)).fetchone()
+def read_gate(db: sqlite3.Connection, token: str) -> Approval:
+    """The gate as the transaction sees it (the store judges expiry first)."""
+    row = db.execute("SELECT * FROM approvals WHERE token = ?", (token,)).fetchone()
     if row is None:
         raise InvalidApprovalTokenException(f"no approval has the token {token!r}.")
     return approval_from(row)

@@ -12,9 +12,11 @@ write transaction, so two processes arriving at once cannot both get in.
 An execution arrives in front of the next stage in the transaction that ends its stage (`leave_stage`), so one
 behind it cannot slip past in between: a free stage goes to whoever waits first in front of it.
 
-A stage is released when its holder leaves it or ends, however it ends; `store.judge()` runs before each decision,
-so a holder whose process died is Failed first and blocks nobody. A failed execution can be retried until a newer
-one enters that stage.
+A stage is released when its holder leaves it or ends, however it ends; the store judges (`PipelineStore.judge`)
+before each decision, so a holder whose process died is Failed first and blocks nobody. A failed execution can be
+retried until a newer one enters that stage.
+
+Each function runs inside the transaction `PipelineStore` opened for it, given the clock's reading.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.errors import StageNotRetryableException
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
-from simulator.pipeline.store.store import PipelineStore
+from simulator.pipeline.store.lookups import require_execution, require_stage
 from simulator.pipeline.store.transitions import WHERE_ATTEMPT, end_execution, settle_stage, start_stage_row
 
 # "Older" is by start time, then by insertion: two executions started in the same clock tick keep their order.
@@ -70,33 +72,32 @@ class Ended:
 StageEntry = Entered | Waits | Ended
 
 
-def enter_stage(store: PipelineStore, execution_id: str, stage: str) -> StageEntry:
-    """Call as the execution arrives at `stage`, and again while it `Waits`, until it has `Entered` or `Ended`."""
-    store.judge()  # a holder whose process died releases the stage before anyone decides on it
-    now = store.clock()
-    with store.db.write() as db:
-        me = store._require_execution(db, execution_id)
-        if me["status"] not in _ACTIVE:
-            return Ended(ExecutionStatus(me["status"]), me["status_reason"])
-        mode = ExecutionMode(me["mode"])
-        if mode is ExecutionMode.PARALLEL or _inside(db, execution_id, stage):
-            return _enter(db, me, stage, now)  # inside already: carried on after its gate was answered
-        if mode is ExecutionMode.QUEUED:
-            return _queue(db, me, stage, now)
-        return _supersede_or_wait(db, me, stage, now)
+def enter_stage(db: sqlite3.Connection, execution_id: str, stage: str, now: float) -> StageEntry:
+    """Call as the execution arrives at `stage`, and again while it `Waits`, until it has `Entered` or `Ended`;
+    inside one write transaction, after judging, so a holder whose process died has released the stage."""
+    me = require_execution(db, execution_id)
+    if me["status"] not in _ACTIVE:
+        return Ended(ExecutionStatus(me["status"]), me["status_reason"])
+    mode = ExecutionMode(me["mode"])
+    if mode is ExecutionMode.PARALLEL or _inside(db, execution_id, stage):
+        return _enter(db, me, stage, now)  # inside already: carried on after its gate was answered
+    if mode is ExecutionMode.QUEUED:
+        return _queue(db, me, stage, now)
+    return _supersede_or_wait(db, me, stage, now)
 
 
-def leave_stage(store: PipelineStore, execution_id: str, stage: str, next_stage: str | None) -> StageStatus:
+def leave_stage(
+    db: sqlite3.Connection, execution_id: str, stage: str, next_stage: str | None, now: float
+) -> StageStatus:
     """The stage's end, settled from its actions; passed, the execution is in front of `next_stage` from the same
     transaction on, its turn there taken."""
-    with store.db.write() as db:
-        store._require_stage(db, execution_id, stage)
-        status = settle_stage(db, execution_id, stage, None, store.clock())
-        me = store._require_execution(db, execution_id)
-        locked = me["mode"] != ExecutionMode.PARALLEL and me["status"] in _ACTIVE
-        if next_stage is not None and status in _PASSED and locked:
-            _take_turn(db, execution_id, next_stage)
-        return status
+    require_stage(db, execution_id, stage)
+    status = settle_stage(db, execution_id, stage, None, now)
+    me = require_execution(db, execution_id)
+    locked = me["mode"] != ExecutionMode.PARALLEL and me["status"] in _ACTIVE
+    if next_stage is not None and status in _PASSED and locked:
+        _take_turn(db, execution_id, next_stage)
+    return status
 
 
 def _supersede_or_wait(db: sqlite3.Connection, me: sqlite3.Row, stage: str, now: float) -> StageEntry:
@@ -245,41 +246,37 @@ def _supersede_at_gates(db: sqlite3.Connection, execution_id: str, stage: str, n
     return superseded
 
 
-def stage_holder(store: PipelineStore, pipeline: str, stage: str) -> str | None:
+def stage_holder(db: sqlite3.Connection, pipeline: str, stage: str) -> str | None:
     """The active SUPERSEDED or QUEUED execution that holds `stage` locked (in it, or waiting at its gate)."""
-    store.judge()
-    with store.db.read() as db:
-        row = db.execute(
-            "SELECT e.id FROM stage_executions s JOIN executions e ON e.id = s.execution_id"
-            " WHERE e.pipeline = ? AND s.stage = ? AND s.status IN (?, ?) AND e.status IN (?, ?) AND e.mode != ?"
-            " ORDER BY s.started_at, s.rowid LIMIT 1",
-            (pipeline, stage, StageStatus.IN_PROGRESS, StageStatus.STOPPING, *_ACTIVE, ExecutionMode.PARALLEL),
-        ).fetchone()
+    row = db.execute(
+        "SELECT e.id FROM stage_executions s JOIN executions e ON e.id = s.execution_id"
+        " WHERE e.pipeline = ? AND s.stage = ? AND s.status IN (?, ?) AND e.status IN (?, ?) AND e.mode != ?"
+        " ORDER BY s.started_at, s.rowid LIMIT 1",
+        (pipeline, stage, StageStatus.IN_PROGRESS, StageStatus.STOPPING, *_ACTIVE, ExecutionMode.PARALLEL),
+    ).fetchone()
     return None if row is None else str(row["id"])
 
 
-def check_retryable(store: PipelineStore, execution_id: str, stage: str) -> None:
+def check_retryable(db: sqlite3.Connection, execution_id: str, stage: str) -> None:
     """§1.10.5 and §1.11: only a failed stage of an ended execution, and only until a newer execution enters it."""
-    store.judge()
-    with store.db.read() as db:
-        execution = store._require_execution(db, execution_id)
-        entered = store._require_stage(db, execution_id, stage)
-        if execution["status"] not in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED) or entered["status"] not in (
-            StageStatus.FAILED,
-            StageStatus.STOPPED,
-        ):
-            raise StageNotRetryableException(
-                f"stage {stage} of execution {execution_id} is {entered['status']} in a {execution['status']} "
-                "execution; only a failed stage of a failed or stopped execution can be retried."
-            )
-        if execution["mode"] == ExecutionMode.PARALLEL:
-            return
-        newer = db.execute(
-            "SELECT e.id FROM stage_executions s JOIN executions e ON e.id = s.execution_id"
-            f" JOIN executions n ON n.id = ? WHERE s.stage = ? AND e.pipeline = n.pipeline AND {_NEWER}"
-            " ORDER BY e.started_at LIMIT 1",
-            (execution_id, stage),
-        ).fetchone()
+    execution = require_execution(db, execution_id)
+    entered = require_stage(db, execution_id, stage)
+    if execution["status"] not in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED) or entered["status"] not in (
+        StageStatus.FAILED,
+        StageStatus.STOPPED,
+    ):
+        raise StageNotRetryableException(
+            f"stage {stage} of execution {execution_id} is {entered['status']} in a {execution['status']} "
+            "execution; only a failed stage of a failed or stopped execution can be retried."
+        )
+    if execution["mode"] == ExecutionMode.PARALLEL:
+        return
+    newer = db.execute(
+        "SELECT e.id FROM stage_executions s JOIN executions e ON e.id = s.execution_id"
+        f" JOIN executions n ON n.id = ? WHERE s.stage = ? AND e.pipeline = n.pipeline AND {_NEWER}"
+        " ORDER BY e.started_at LIMIT 1",
+        (execution_id, stage),
+    ).fetchone()
     if newer is not None:
         raise StageNotRetryableException(
             f"execution {newer['id']} has entered stage {stage} since, so execution {execution_id} can no longer "

@@ -10,18 +10,23 @@ from __future__ import annotations
 import shutil
 import uuid
 
+from simulator.pipeline.statuses import ExecutionStatus
+from simulator.pipeline.store.database import Database
 from simulator.pipeline.store.errors import ValidationException
-from simulator.pipeline.store.statuses import ExecutionStatus
-from simulator.pipeline.store.store import PipelineStore
+from simulator.state import StateFolder
 
 
-def prune(store: PipelineStore, keep: int, pipeline: str | None = None) -> tuple[str, ...]:
-    """Remove executions older than each pipeline's `keep` newest (all pipelines, or the one named); the ids
-    removed, oldest first."""
+def check_keep(keep: int) -> None:
+    """Refused before anything is judged or removed."""
     if keep < 0:
         raise ValidationException(f"--keep takes a number of executions, 0 or more, not {keep}.")
-    store.judge()
-    with store.db.write() as db:
+
+
+def prune(database: Database, state: StateFolder, keep: int, pipeline: str | None = None) -> tuple[str, ...]:
+    """Remove executions older than each pipeline's `keep` newest (all pipelines, or the one named); the ids
+    removed, oldest first. The caller judges first (`PipelineStore.judge`), so a crashed run counts as ended."""
+    check_keep(keep)
+    with database.write() as db:
         pipelines = (
             [pipeline]
             if pipeline is not None
@@ -36,23 +41,23 @@ def prune(store: PipelineStore, keep: int, pipeline: str | None = None) -> tuple
         for _, execution_id in doomed:
             db.execute("DELETE FROM executions WHERE id = ?", (execution_id,))
     for name, execution_id in doomed:
-        shutil.rmtree(store.state.execution_dir(name, execution_id), ignore_errors=True)
+        shutil.rmtree(state.execution_dir(name, execution_id), ignore_errors=True)
     for name in pipelines:
-        _sweep(store, name)
+        _sweep(database, state, name)
     return tuple(execution_id for _, execution_id in doomed)
 
 
-def _sweep(store: PipelineStore, pipeline: str) -> None:
+def _sweep(database: Database, state: StateFolder, pipeline: str) -> None:
     """Folders of executions no row names (a prune interrupted between its commit and its removals).
 
     The folders are listed before the rows are read: an execution's row is committed before its folder is made,
     so a run starting meanwhile is always among the rows read, and its folder is never taken for a leftover.
     """
-    folder = store.state.pipelines_dir / pipeline
+    folder = state.pipelines_dir / pipeline
     if not folder.is_dir():
         return
     candidates = [child for child in folder.iterdir() if child.is_dir() and _is_uuid(child.name)]
-    with store.db.read() as db:
+    with database.read() as db:
         known = {r[0] for r in db.execute("SELECT id FROM executions WHERE pipeline = ?", (pipeline,))}
     for child in candidates:
         if child.name not in known:

@@ -11,22 +11,21 @@ import dataclasses
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from simulator.codebuild.test_reports import ReportSummary
 from simulator.pipeline.store.snapshots import ActionExecution, ActionRef
 from simulator.reporting.masking import Masker
 from simulator.state import write_atomic
 
-if TYPE_CHECKING:
-    from simulator.pipeline.store.store import PipelineStore  # which reads these files back in execution()
 
-
-def save_report_summaries(store: PipelineStore, ref: ActionRef, summaries: Iterable[ReportSummary]) -> None:
-    records = [_masked(summary, store.masker).to_json() for summary in summaries]
+def save_report_summaries(
+    execution_folder: Path, ref: ActionRef, summaries: Iterable[ReportSummary], masker: Masker
+) -> None:
+    """Nothing is written when there are none; `PipelineStore.save_report_summaries` finds the folder."""
+    records = [_masked(summary, masker).to_json() for summary in summaries]
     if not records:
         return
-    path = summaries_path(store.execution_folder(ref.execution_id), ref.stage, ref.action, ref.attempt)
+    path = summaries_path(execution_folder, ref.stage, ref.action, ref.attempt)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(records, indent=2) + "\n")
 

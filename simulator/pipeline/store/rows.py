@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.pipeline.store.owner import ProcessIdentity
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, ExecutionSummary
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 
 
 def owner_of(row: sqlite3.Row) -> ProcessIdentity | None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from simulator.codebuild.test_reports import ReportSummary
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.owner import ProcessIdentity
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,10 @@
 """Recording and reading pipeline executions: the one place their state is written, each change one transaction.
 
+`PipelineStore` is the store's one door: stage locks, approval gates, every attempt for `logs`, test report
+summaries and `prune` are its methods too. The modules beside it (`locking`, `approvals`, `attempts`,
+`report_files`, `pruning`) hold the rules and the SQL; they are given the transaction, the clock's reading or the
+folder they need, never the store, and the store opens the transaction, judges first and masks what they write.
+
 Masking choice: the store is given the process's `Masker` and masks every free text it writes (variable values,
 summaries, error messages, custom data, who answered), so a secret cannot reach the database even from a caller
 that forgot; ids, names, statuses and times are the simulator's own and are stored as they are.
@@ -14,23 +19,29 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from simulator.cancellation import CancelToken
+from simulator.codebuild.test_reports import ReportSummary
 from simulator.pipeline.model import ExecutionMode
-from simulator.pipeline.store.database import Database
-from simulator.pipeline.store.errors import (
-    ActionNotFoundException,
-    PipelineExecutionNotFoundException,
-    StageNotFoundException,
-    ValidationException,
+from simulator.pipeline.statuses import (
+    ActionStatus,
+    ApprovalStatus,
+    ExecutionStatus,
+    StageStatus,
 )
+from simulator.pipeline.store import approvals, attempts, locking, pruning
+from simulator.pipeline.store.approvals import Answer, ApprovalResult
+from simulator.pipeline.store.database import Database
+from simulator.pipeline.store.errors import ValidationException
+from simulator.pipeline.store.locking import StageEntry
+from simulator.pipeline.store.lookups import require_execution, require_stage
 from simulator.pipeline.store.owner import ProcessIdentity, is_running
-from simulator.pipeline.store.report_files import with_report_summaries
+from simulator.pipeline.store.report_files import save_report_summaries, with_report_summaries
 from simulator.pipeline.store.rows import (
     approval_from,
     as_time,
@@ -41,12 +52,13 @@ from simulator.pipeline.store.rows import (
     summary_from,
     with_approval,
 )
-from simulator.pipeline.store.snapshots import ActionRef, Execution, ExecutionSummary, StageExecution
-from simulator.pipeline.store.statuses import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    StageStatus,
+from simulator.pipeline.store.snapshots import (
+    ActionExecution,
+    ActionRef,
+    Approval,
+    Execution,
+    ExecutionSummary,
+    StageExecution,
 )
 from simulator.pipeline.store.transitions import (
     WHERE_ATTEMPT,
@@ -122,7 +134,7 @@ class PipelineStore:
     def claim_execution(self, execution_id: str) -> None:
         """This process now runs the execution (`approve` continuing it, a retry): a crash from here is judged."""
         with self.db.write() as db:
-            self._require_execution(db, execution_id)
+            require_execution(db, execution_id)
             db.execute(
                 "UPDATE executions SET owner_pid = ?, owner_host = ?, owner_started = ? WHERE id = ?",
                 (*owner_columns(ProcessIdentity.current()), execution_id),
@@ -141,13 +153,13 @@ class PipelineStore:
         if status.is_active:
             raise ValueError(f"{status} is not an end")
         with self.db.write() as db:
-            self._require_execution(db, execution_id)
+            require_execution(db, execution_id)
             return end_execution(db, execution_id, status, self.masker.mask(reason), self.clock())
 
     def reopen_execution(self, execution_id: str) -> None:
         """A retry (§1.11): a Failed or Stopped execution runs again, owned by this process."""
         with self.db.write() as db:
-            row = self._require_execution(db, execution_id)
+            row = require_execution(db, execution_id)
             if row["status"] not in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED):
                 raise ValidationException(
                     f"execution {execution_id} is {row['status']}; only a Failed or Stopped execution can be retried."
@@ -162,15 +174,15 @@ class PipelineStore:
 
     def start_stage(self, execution_id: str, stage: str) -> None:
         """The execution enters a stage (again, on a retry: the stage's row is reused, its actions' attempts kept).
-        No lock is asked for: a run enters through `locking.enter_stage`, which decides whether it may."""
+        No lock is asked for: a run enters through `enter_stage`, which decides whether it may."""
         with self.db.write() as db:
-            self._require_execution(db, execution_id)
+            require_execution(db, execution_id)
             start_stage_row(db, execution_id, stage, self.clock())
 
     def finish_stage(self, execution_id: str, stage: str, status: StageStatus | None = None) -> StageStatus:
         """The stage's end: the status given, or the one its actions' latest attempts make (§1.5)."""
         with self.db.write() as db:
-            self._require_stage(db, execution_id, stage)
+            require_stage(db, execution_id, stage)
             return settle_stage(db, execution_id, stage, status, self.clock())
 
     def start_action(
@@ -186,7 +198,7 @@ class PipelineStore:
         """A new attempt of an action, InProgress; `owned` (the default) records this process as running it, so
         its death is seen. An approval is not owned: it waits for a person, whoever runs the pipeline."""
         with self.db.write() as db:
-            self._require_stage(db, execution_id, stage)
+            require_stage(db, execution_id, stage)
             (last,) = db.execute(
                 "SELECT coalesce(max(attempt), 0) FROM action_executions"
                 " WHERE execution_id = ? AND stage = ? AND action = ?",
@@ -260,7 +272,7 @@ class PipelineStore:
     def artifact_folder(self, execution_id: str, name: str, *, stage: str, action: str) -> Path:
         """The folder an action's output artifact goes to (created empty; emptied again on a retry, §1.11)."""
         with self.db.write() as db:
-            row = self._require_execution(db, execution_id)
+            row = require_execution(db, execution_id)
             folder = self.state.execution_dir(row["pipeline"], execution_id) / "artifacts" / _artifact_name(name)
             db.execute(
                 "INSERT INTO artifacts (execution_id, name, folder, stage, action) VALUES (?, ?, ?, ?, ?)"
@@ -275,7 +287,7 @@ class PipelineStore:
     def stored_artifact(self, execution_id: str, name: str) -> Path:
         """Where an earlier action of the execution left an artifact: later stages, retries and `--from` read it."""
         with self.db.read() as db:
-            self._require_execution(db, execution_id)
+            require_execution(db, execution_id)
             row = db.execute(
                 "SELECT folder FROM artifacts WHERE execution_id = ? AND name = ?", (execution_id, name)
             ).fetchone()
@@ -286,13 +298,13 @@ class PipelineStore:
     def execution_folder(self, execution_id: str) -> Path:
         """Where the execution's files are kept: artifacts, logs, test report summaries."""
         with self.db.read() as db:
-            row = self._require_execution(db, execution_id)
+            row = require_execution(db, execution_id)
         return self.state.execution_dir(row["pipeline"], execution_id)
 
     def log_path(self, ref: ActionRef) -> Path:
         """Where an attempt's log is kept for `pipeline logs`, inside its execution's folder."""
         with self.db.read() as db:
-            row = self._require_execution(db, ref.execution_id)
+            row = require_execution(db, ref.execution_id)
         folder = self.state.execution_dir(row["pipeline"], ref.execution_id) / "logs" / _safe_part(ref.stage)
         return folder / f"{_safe_part(ref.action)}.{ref.attempt}.log"
 
@@ -301,7 +313,7 @@ class PipelineStore:
     def execution(self, execution_id: str) -> Execution:
         self.judge()
         with self.db.read() as db:
-            row = self._require_execution(db, execution_id)
+            row = require_execution(db, execution_id)
             folder = self.state.execution_dir(row["pipeline"], execution_id)
             approvals = {
                 (a.stage, a.action, attempt): a
@@ -384,35 +396,124 @@ class PipelineStore:
             for owner in dead:
                 fail_orphans(db, owner, now)
 
-    # -- helpers shared with approvals.py and locking.py ------------------------------------------------------
+    # -- stage locks (§1.10, locking.py) ---------------------------------------------------------------------
 
-    @staticmethod
-    def _require_execution(db: sqlite3.Connection, execution_id: str) -> sqlite3.Row:
-        row = db.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
-        if row is None:
-            raise PipelineExecutionNotFoundException(f"there is no pipeline execution with the id {execution_id!r}.")
-        return row  # type: ignore[no-any-return]
+    def enter_stage(self, execution_id: str, stage: str) -> StageEntry:
+        """Call as the execution arrives at `stage`, and again while it `Waits`, until it has `Entered` or `Ended`."""
+        self.judge()  # a holder whose process died releases the stage before anyone decides on it
+        now = self.clock()
+        with self.db.write() as db:
+            return locking.enter_stage(db, execution_id, stage, now)
 
-    @classmethod
-    def _require_stage(cls, db: sqlite3.Connection, execution_id: str, stage: str) -> sqlite3.Row:
-        cls._require_execution(db, execution_id)
-        row = db.execute(
-            "SELECT * FROM stage_executions WHERE execution_id = ? AND stage = ?", (execution_id, stage)
-        ).fetchone()
-        if row is None:
-            raise StageNotFoundException(f"execution {execution_id} has not entered a stage named {stage!r}.")
-        return row  # type: ignore[no-any-return]
+    def leave_stage(self, execution_id: str, stage: str, next_stage: str | None) -> StageStatus:
+        """The stage's end, settled from its actions; passed, the execution is in front of `next_stage` from the
+        same transaction on, its turn there taken."""
+        with self.db.write() as db:
+            return locking.leave_stage(db, execution_id, stage, next_stage, self.clock())
 
-    @staticmethod
-    def _require_action(db: sqlite3.Connection, execution_id: str, stage: str, action: str) -> None:
-        row = db.execute(
-            "SELECT 1 FROM action_executions WHERE execution_id = ? AND stage = ? AND action = ?",
-            (execution_id, stage, action),
-        ).fetchone()
-        if row is None:
-            raise ActionNotFoundException(
-                f"stage {stage!r} of execution {execution_id} has not run an action named {action!r}."
+    def stage_holder(self, pipeline: str, stage: str) -> str | None:
+        """The active SUPERSEDED or QUEUED execution that holds `stage` locked (in it, or waiting at its gate)."""
+        self.judge()
+        with self.db.read() as db:
+            return locking.stage_holder(db, pipeline, stage)
+
+    def check_retryable(self, execution_id: str, stage: str) -> None:
+        """§1.10.5 and §1.11: only a failed stage of an ended execution, and only until a newer execution enters it."""
+        self.judge()
+        with self.db.read() as db:
+            locking.check_retryable(db, execution_id, stage)
+
+    # -- approval gates (§1.12, approvals.py) -----------------------------------------------------------------
+
+    def open_gate(
+        self,
+        ref: ActionRef,
+        *,
+        custom_data: str = "",
+        external_link: str = "",
+        notification_arn: str = "",
+        timeout_minutes: int | None = None,
+    ) -> Approval:
+        """The approval action `ref` (started with `owned=False`) now waits; its token is also its external
+        execution id, the token PARALLEL mode answers with (§1.10)."""
+        now = self.clock()
+        with self.db.write() as db:
+            return approvals.open_gate(
+                db,
+                ref,
+                custom_data=self.masker.mask(custom_data),
+                external_link=self.masker.mask(external_link),
+                notification_arn=notification_arn,
+                timeout_minutes=timeout_minutes,
+                now=now,
             )
+
+    def answer(
+        self,
+        execution_id: str,
+        result: ApprovalResult,
+        *,
+        stage: str | None = None,
+        action: str | None = None,
+        token: str | None = None,
+    ) -> Answer:
+        """PutApprovalResult: the one gate that waits in the execution (or the one named) takes the answer."""
+        approvals.check_result(result)
+        mask = self.masker.mask
+        masked = ApprovalResult(result.status, mask(result.summary), mask(result.by))
+        now = self.clock()
+        with self.db.write() as db:
+            return approvals.answer(db, execution_id, masked, stage=stage, action=action, token=token, now=now)
+
+    def read_gate(self, token: str) -> Approval:
+        """The gate as it stands now (after judging expiry)."""
+        self.judge()
+        return self._gate(token)
+
+    def wait_for_answer(
+        self, token: str, *, poll_seconds: float = 0.5, cancel: CancelToken | None = None
+    ) -> Approval | None:
+        """Block until the gate is no longer Waiting (answered here or in another process, expired, superseded);
+        None when `cancel` is set first. Polling costs one pragma read until another connection commits."""
+        seen: int | None = None
+        while True:
+            version = self.db.data_version()
+            approval = self._gate(token)
+            if version != seen or self.clock() >= approval.expires_at.timestamp():
+                self.judge()
+                approval = self._gate(token)
+                seen = version
+            if approval.status is not ApprovalStatus.WAITING:
+                return approval
+            if cancel is None:
+                time.sleep(poll_seconds)
+            elif cancel.wait(poll_seconds):
+                return None
+
+    def _gate(self, token: str) -> Approval:
+        with self.db.read() as db:
+            return approvals.read_gate(db, token)
+
+    # -- logs, test reports, pruning ----------------------------------------------------------------------------
+
+    def all_attempts(self, execution_id: str) -> tuple[ActionExecution, ...]:
+        """Every attempt of every action, in the order they ran (`pipeline logs`); `execution` shows the latest."""
+        self.judge()
+        with self.db.read() as db:
+            return attempts.all_attempts(db, execution_id)
+
+    def save_report_summaries(self, ref: ActionRef, summaries: Iterable[ReportSummary]) -> None:
+        """The attempt's test report summaries, masked, in a file beside its log (`report_files.py`)."""
+        summaries = tuple(summaries)
+        if summaries:
+            save_report_summaries(self.execution_folder(ref.execution_id), ref, summaries, self.masker)
+
+    def prune(self, keep: int, pipeline: str | None = None) -> tuple[str, ...]:
+        """Remove executions older than each pipeline's `keep` newest (all pipelines, or the one named); the ids
+        removed, oldest first (`pruning.py`)."""
+        pruning.check_keep(keep)
+        self.judge()
+        return pruning.prune(self.db, self.state, keep, pipeline)
 
 
 def _artifact_name(name: str) -> str:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import sqlite3
 
-from simulator.pipeline.store.owner import ProcessIdentity
-from simulator.pipeline.store.rows import latest_actions
-from simulator.pipeline.store.snapshots import ActionRef
-from simulator.pipeline.store.statuses import (
+from simulator.pipeline.statuses import (
     ActionStatus,
     ApprovalStatus,
     ExecutionStatus,
     StageStatus,
     stage_status_from,
 )
+from simulator.pipeline.store.owner import ProcessIdentity
+from simulator.pipeline.store.rows import latest_actions
+from simulator.pipeline.store.snapshots import ActionRef
 
 WHERE_ATTEMPT = " WHERE execution_id = ? AND stage = ? AND action = ? AND attempt = ?"
 

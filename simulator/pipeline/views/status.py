@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from simulator.codebuild.test_reports import summary_text
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus
 
 MARKS: Mapping[ActionStatus, str] = {
     ActionStatus.SUCCEEDED: "✔",

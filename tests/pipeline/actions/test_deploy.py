@@ -10,7 +10,7 @@ import pytest
 from simulator.pipeline.actions.deploy import deploy
 from simulator.pipeline.executor import ActionOutcome
 from simulator.pipeline.model import Action, ActionType, Category, Where
-from simulator.pipeline.store.statuses import ActionStatus
+from simulator.pipeline.statuses import ActionStatus
 
 
 def action(provider: str, inputs=("Web",)) -> Action:

@@ -14,19 +14,8 @@ from simulator.pipeline.approvals.history import earlier_action_lines
 from simulator.pipeline.executor import ActionContext
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.model import ExecutionMode
-from simulator.pipeline.store import (
-    ActionExecution,
-    ActionStatus,
-    Approval,
-    ApprovalStatus,
-    Execution,
-    ExecutionStatus,
-    PipelineStore,
-    StageExecution,
-    StageStatus,
-    open_gate,
-)
-from simulator.pipeline.store.report_files import save_report_summaries
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import ActionExecution, Approval, Execution, PipelineStore, StageExecution
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
 from tests.conftest import FIXTURES
@@ -45,7 +34,7 @@ def record_up_to_the_gate(store: PipelineStore, clock: Clock) -> tuple[str, Appr
         ref = store.start_action(execution_id, stage, name)
         folders = {out: store.artifact_folder(execution_id, out, stage=stage, action=name) for out in outputs}
         if name == "Unit":
-            save_report_summaries(store, ref, [summarise("unit", "JUNITXML", FIXTURES / "report_files" / "failing")])
+            store.save_report_summaries(ref, [summarise("unit", "JUNITXML", FIXTURES / "report_files" / "failing")])
         clock.advance(seconds)
         store.finish_action(ref, ActionStatus.SUCCEEDED, output_variables=variables, output_artifacts=folders)
 
@@ -60,7 +49,7 @@ def record_up_to_the_gate(store: PipelineStore, clock: Clock) -> tuple[str, Appr
     store.finish_stage(execution_id, "Build")
     store.start_stage(execution_id, "Approve")
     ref = store.start_action(execution_id, "Approve", "Gate", owned=False)
-    gate = open_gate(store, ref, custom_data=f"Ship 1.0-unit-ok of {COMMIT}?", external_link="https://dev.example")
+    gate = store.open_gate(ref, custom_data=f"Ship 1.0-unit-ok of {COMMIT}?", external_link="https://dev.example")
     return execution_id, gate
 
 
@@ -100,7 +89,7 @@ def test_a_gate_that_is_the_first_action_has_nothing_before_it(tmp_path):
     with PipelineStore(StateFolder(tmp_path / ".simulator"), clock=clock) as store:
         execution_id = store.start_execution("shop-chain")
         store.start_stage(execution_id, "Approve")
-        gate = open_gate(store, store.start_action(execution_id, "Approve", "Gate", owned=False))
+        gate = store.open_gate(store.start_action(execution_id, "Approve", "Gate", owned=False))
         execution = store.execution(execution_id)
     stage = CHAIN.stage("Approve")
     context = ActionContext(execution_id, CHAIN, stage, stage.action("Gate"), {}, {}, CancelToken())

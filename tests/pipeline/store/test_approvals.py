@@ -11,23 +11,18 @@ from pathlib import Path
 import pytest
 
 from simulator.cancellation import CancelToken
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store import (
     SUMMARY_LIMIT,
     ActionNotFoundException,
-    ActionStatus,
     ApprovalAlreadyCompletedException,
-    ApprovalStatus,
-    ExecutionStatus,
+    ApprovalResult,
     InvalidApprovalTokenException,
     PipelineExecutionNotFoundException,
     PipelineStore,
     ProcessIdentity,
     StageNotFoundException,
-    StageStatus,
     ValidationException,
-    answer,
-    open_gate,
-    wait_for_answer,
 )
 from simulator.state import StateFolder
 
@@ -38,8 +33,7 @@ def _at_gate(store: PipelineStore, *, timeout_minutes: int | None = None, custom
     execution_id = store.start_execution("shop")
     store.start_stage(execution_id, "ApproveDev")
     ref = store.start_action(execution_id, "ApproveDev", "Approve", owned=False)
-    gate = open_gate(
-        store,
+    gate = store.open_gate(
         ref,
         custom_data=custom_data,
         external_link="https://example.test/review",
@@ -65,7 +59,7 @@ def test_an_open_gate_waits_with_its_token_link_data_and_a_7_day_expiry(store):
 def test_approving_succeeds_the_action_and_keeps_the_execution_running(store, clock):
     execution_id, _ = _at_gate(store)
     clock.advance(90)
-    given = answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="looks good", by="alice")
+    given = store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "looks good", "alice"))
     assert given.continue_here is False  # this process still runs the execution: its runner takes the answer
     assert (given.approval.status, given.approval.summary, given.approval.answered_by) == (
         ApprovalStatus.APPROVED,
@@ -85,7 +79,7 @@ def test_approving_succeeds_the_action_and_keeps_the_execution_running(store, cl
 
 def test_rejecting_fails_the_action_the_stage_and_the_execution(store):
     execution_id, _ = _at_gate(store)
-    answer(store, execution_id, "ApproveDev", "Approve", status=ApprovalStatus.REJECTED, summary="", by="bob")
+    store.answer(execution_id, ApprovalResult(ApprovalStatus.REJECTED, "", "bob"), stage="ApproveDev", action="Approve")
     execution = store.execution(execution_id)
     assert (execution.stage("ApproveDev").action("Approve").status, execution.stage("ApproveDev").status) == (
         ActionStatus.FAILED,
@@ -99,9 +93,9 @@ def test_rejecting_fails_the_action_the_stage_and_the_execution(store):
 
 def test_answering_twice_is_refused_naming_the_first_answer(store, clock):
     execution_id, _ = _at_gate(store)
-    answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="ok", by="alice")
+    store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "ok", "alice"))
     with pytest.raises(ApprovalAlreadyCompletedException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.REJECTED, summary="no", by="bob")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.REJECTED, "no", "bob"))
     assert str(refusal.value) == (
         f"ApprovalAlreadyCompletedException: the approval ApproveDev/Approve of execution {execution_id} was "
         "already answered: Approved by alice at 2023-11-14 22:13:20 UTC."
@@ -129,7 +123,7 @@ def test_an_answer_after_the_expiry_is_refused(store, clock):
     execution_id, _ = _at_gate(store, timeout_minutes=5)
     clock.advance(5 * 60)
     with pytest.raises(ApprovalAlreadyCompletedException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="", by="alice")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "", "alice"))
     assert str(refusal.value) == (
         f"ApprovalAlreadyCompletedException: the approval ApproveDev/Approve of execution {execution_id} timed out "
         "at 2023-11-14 22:18:20 UTC."
@@ -140,18 +134,18 @@ def test_an_answer_after_the_expiry_is_refused(store, clock):
 def test_the_summary_takes_0_to_512_characters(store):
     execution_id, _ = _at_gate(store)
     with pytest.raises(ValidationException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="x" * (SUMMARY_LIMIT + 1), by="a")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "x" * (SUMMARY_LIMIT + 1), "a"))
     assert str(refusal.value) == (
         "ValidationException: the summary is 513 characters long; an approval's summary takes at most 512."
     )
-    given = answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="x" * SUMMARY_LIMIT, by="a")
+    given = store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "x" * SUMMARY_LIMIT, "a"))
     assert given.approval.summary == "x" * SUMMARY_LIMIT
 
 
 def test_waiting_is_not_an_answer(store):
     execution_id, _ = _at_gate(store)
     with pytest.raises(ValidationException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.WAITING, summary="", by="a")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.WAITING, "", "a"))
     assert str(refusal.value) == "ValidationException: an approval is answered Approved or Rejected, not Waiting."
 
 
@@ -195,7 +189,7 @@ def test_an_answer_for_nothing_there_is_refused_by_name(store, kind, where, mess
     store.start_action(execution_id, "Build", "Compile")
     arguments = {"execution_id": execution_id, **where}
     with pytest.raises(kind) as refusal:
-        answer(store, **arguments, status=ApprovalStatus.APPROVED, summary="", by="a")
+        store.answer(**arguments, result=ApprovalResult(ApprovalStatus.APPROVED, "", "a"))
     assert str(refusal.value) == message.format(id=execution_id)
     assert store.execution(execution_id).waiting_approvals != ()  # nothing was answered
 
@@ -204,7 +198,7 @@ def test_an_execution_that_never_reached_a_gate_is_not_waiting(store):
     execution_id = store.start_execution("shop")
     store.finish_execution(execution_id, ExecutionStatus.SUCCEEDED)
     with pytest.raises(InvalidApprovalTokenException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="", by="a")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "", "a"))
     assert str(refusal.value) == (
         f"InvalidApprovalTokenException: no approval waits in execution {execution_id}: it is Succeeded and has "
         "opened no such gate."
@@ -214,14 +208,14 @@ def test_an_execution_that_never_reached_a_gate_is_not_waiting(store):
 def test_two_gates_waiting_at_once_must_be_named(store):
     execution_id, _ = _at_gate(store)
     second = store.start_action(execution_id, "ApproveDev", "SecurityReview", owned=False)
-    open_gate(store, second)
+    store.open_gate(second)
     with pytest.raises(ValidationException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="", by="a")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "", "a"))
     assert str(refusal.value) == (
         f"ValidationException: several approvals wait in execution {execution_id} (ApproveDev/Approve, "
         "ApproveDev/SecurityReview): name one."
     )
-    answer(store, execution_id, action="SecurityReview", status=ApprovalStatus.APPROVED, summary="", by="a")
+    store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "", "a"), action="SecurityReview")
     assert [g.action for g in store.execution(execution_id).waiting_approvals] == ["Approve"]
 
 
@@ -229,7 +223,7 @@ def test_with_no_runner_left_the_answerer_carries_the_execution_on(store):
     """`approve` after the run exited at the gate: the answering process continues and now owns it."""
     execution_id, _ = _at_gate(store)
     store.release_execution(execution_id)
-    given = answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="", by="alice")
+    given = store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "", "alice"))
     assert given.continue_here is True
     assert store.execution(execution_id).owner == ProcessIdentity.current()
 
@@ -238,7 +232,7 @@ def _answer_when_released(root: str, execution_id: str, barrier, queue, by: str)
     with PipelineStore(StateFolder(Path(root))) as store:
         barrier.wait(timeout=30)
         try:
-            given = answer(store, execution_id, status=ApprovalStatus.APPROVED, summary=by, by=by)
+            given = store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, by, by))
         except ApprovalAlreadyCompletedException as refusal:
             queue.put(("refused", by, str(refusal)))
         else:
@@ -277,7 +271,7 @@ def test_of_processes_answering_at_once_exactly_one_wins_and_the_others_are_told
 def _answer_later(root: str, execution_id: str) -> None:
     time.sleep(0.3)
     with PipelineStore(StateFolder(Path(root))) as store:
-        answer(store, execution_id, status=ApprovalStatus.REJECTED, summary="not today", by="carol")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.REJECTED, "not today", "carol"))
 
 
 def test_a_waiting_runner_takes_an_answer_given_in_another_process(state):
@@ -285,7 +279,7 @@ def test_a_waiting_runner_takes_an_answer_given_in_another_process(state):
         execution_id, token = _at_gate(store)
         other = multiprocessing.get_context("fork").Process(target=_answer_later, args=(str(state.root), execution_id))
         other.start()
-        got = wait_for_answer(store, token, poll_seconds=0.05, cancel=CancelToken())
+        got = store.wait_for_answer(token, poll_seconds=0.05, cancel=CancelToken())
         other.join(timeout=30)
     assert got is not None
     assert (got.status, got.summary, got.answered_by) == (ApprovalStatus.REJECTED, "not today", "carol")
@@ -294,7 +288,7 @@ def test_a_waiting_runner_takes_an_answer_given_in_another_process(state):
 def test_waiting_ends_when_the_gate_expires(store, clock):
     _, token = _at_gate(store, timeout_minutes=5)
     threading.Timer(0.1, clock.advance, args=(5 * 60,)).start()
-    got = wait_for_answer(store, token, poll_seconds=0.02)
+    got = store.wait_for_answer(token, poll_seconds=0.02)
     assert got is not None and got.status is ApprovalStatus.EXPIRED
 
 
@@ -302,12 +296,12 @@ def test_waiting_ends_unanswered_when_cancelled(store):
     _, token = _at_gate(store)
     cancel = CancelToken()
     threading.Timer(0.1, cancel.cancel, args=("Ctrl-C",)).start()
-    assert wait_for_answer(store, token, poll_seconds=0.02, cancel=cancel) is None
+    assert store.wait_for_answer(token, poll_seconds=0.02, cancel=cancel) is None
 
 
 def test_waiting_for_an_unknown_token_is_refused(store):
     with pytest.raises(InvalidApprovalTokenException) as refusal:
-        wait_for_answer(store, "nope", poll_seconds=0.01)
+        store.wait_for_answer("nope", poll_seconds=0.01)
     assert str(refusal.value) == "InvalidApprovalTokenException: no approval has the token 'nope'."
 
 
@@ -317,7 +311,7 @@ def test_a_gate_left_open_by_a_stopped_run_takes_no_answer(store):
     execution_id, _ = _at_gate(store)
     store.finish_execution(execution_id, ExecutionStatus.STOPPED)
     with pytest.raises(InvalidApprovalTokenException) as refusal:
-        answer(store, execution_id, status=ApprovalStatus.APPROVED, summary="late", by="a")
+        store.answer(execution_id, ApprovalResult(ApprovalStatus.APPROVED, "late", "a"))
     assert str(refusal.value) == (
         f"InvalidApprovalTokenException: execution {execution_id} is Stopped: its gates can no longer be answered."
     )

@@ -15,14 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.pipeline.store import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    PipelineStore,
-    ProcessIdentity,
-    StageStatus,
-)
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import PipelineStore, ProcessIdentity
 from simulator.pipeline.store.owner import is_running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +25,8 @@ _RUNNER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from simulator.pipeline.store import PipelineStore, ActionStatus, open_gate
+    from simulator.pipeline.store import PipelineStore
+    from simulator.pipeline.statuses import ActionStatus
     from simulator.state import StateFolder
 
     store = PipelineStore(StateFolder(Path(sys.argv[1])))
@@ -44,7 +39,7 @@ _RUNNER = textwrap.dedent(
         store.start_action(execution_id, "Build", "Compile")
     elif sys.argv[2] == "gate":
         store.start_stage(execution_id, "ApproveDev")
-        open_gate(store, store.start_action(execution_id, "ApproveDev", "Approve", owned=False))
+        store.open_gate(store.start_action(execution_id, "ApproveDev", "Approve", owned=False))
     print(execution_id, flush=True)
     time.sleep(120)
     """

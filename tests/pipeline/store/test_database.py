@@ -10,7 +10,8 @@ import pytest
 
 from simulator.errors import EnvironmentProblem, ExitCode
 from simulator.pipeline.model import ExecutionMode
-from simulator.pipeline.store import ExecutionStatus, PipelineStore, Waits, database, enter_stage
+from simulator.pipeline.statuses import ExecutionStatus
+from simulator.pipeline.store import PipelineStore, Waits, database
 from simulator.pipeline.store.database import APPLICATION_ID, SCHEMA_VERSION
 from simulator.state import StateFolder
 
@@ -150,9 +151,7 @@ def test_a_version_1_database_is_migrated_in_place_keeping_its_executions(state)
         newer = store.start_execution("shop")
         store.start_stage("old-1", "Build")
         # The new columns work: the newer one waits in front of the stage the migrated one holds (§1.10).
-        assert enter_stage(store, newer, "Build") == Waits(
-            "Build", "execution old-1 holds it", ExecutionMode.SUPERSEDED
-        )
+        assert store.enter_stage(newer, "Build") == Waits("Build", "execution old-1 holds it", ExecutionMode.SUPERSEDED)
     with sqlite3.connect(state.pipelines_db) as raw:
         assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert raw.execute("SELECT waiting_stage FROM executions WHERE id = ?", (newer,)).fetchall() == [("Build",)]

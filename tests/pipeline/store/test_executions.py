@@ -9,14 +9,12 @@ import pytest
 
 from simulator.errors import InputError
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store import (
-    ActionStatus,
-    ExecutionStatus,
     PipelineExecutionNotFoundException,
     PipelineStore,
     ProcessIdentity,
     StageNotFoundException,
-    StageStatus,
     ValidationException,
 )
 

@@ -5,32 +5,23 @@ from __future__ import annotations
 import pytest
 
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store import (
     ActionRef,
-    ActionStatus,
     ApprovalAlreadyCompletedException,
-    ApprovalStatus,
+    ApprovalResult,
     Ended,
     Entered,
-    ExecutionStatus,
     StageNotRetryableException,
-    StageStatus,
     ValidationException,
     Waits,
-    answer,
-    check_retryable,
-    enter_stage,
-    leave_stage,
-    open_gate,
-    prune,
-    stage_holder,
 )
 
 
 def _waiting_at(store, stage: str, mode: ExecutionMode = ExecutionMode.SUPERSEDED) -> str:
     execution_id = store.start_execution("shop", mode=mode)
     store.start_stage(execution_id, stage)
-    open_gate(store, store.start_action(execution_id, stage, "Approve", owned=False))
+    store.open_gate(store.start_action(execution_id, stage, "Approve", owned=False))
     return execution_id
 
 
@@ -39,8 +30,8 @@ def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(st
     older = _waiting_at(store, "ApproveDev")
     clock.advance(10)
     newer = store.start_execution("shop")
-    assert stage_holder(store, "shop", "ApproveDev") == older
-    assert enter_stage(store, newer, "ApproveDev") == Entered(superseded=(older,))
+    assert store.stage_holder("shop", "ApproveDev") == older
+    assert store.enter_stage(newer, "ApproveDev") == Entered(superseded=(older,))
     execution = store.execution(older)
     assert (execution.status, execution.status_reason) == (
         ExecutionStatus.SUPERSEDED,
@@ -53,13 +44,13 @@ def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(st
         ApprovalStatus.SUPERSEDED,
     )
     with pytest.raises(ApprovalAlreadyCompletedException) as refusal:
-        answer(store, older, status=ApprovalStatus.APPROVED, summary="", by="a")
+        store.answer(older, ApprovalResult(ApprovalStatus.APPROVED, "", "a"))
     assert str(refusal.value) == (
         f"ApprovalAlreadyCompletedException: the approval ApproveDev/Approve of execution {older} was superseded "
         "by a newer execution."
     )
     assert store.execution(newer).status is ExecutionStatus.IN_PROGRESS
-    assert stage_holder(store, "shop", "ApproveDev") == newer
+    assert store.stage_holder("shop", "ApproveDev") == newer
 
 
 @pytest.mark.parametrize(
@@ -76,7 +67,7 @@ def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(st
 def test_who_is_superseded(store, clock, older_mode, stage, pipeline, entry):
     older = store.start_execution(pipeline, mode=older_mode)
     store.start_stage(older, stage)
-    open_gate(store, store.start_action(older, stage, "Approve", owned=False))
+    store.open_gate(store.start_action(older, stage, "Approve", owned=False))
     clock.advance(1)
     newer = store.start_execution("shop")
     expected = {
@@ -84,7 +75,7 @@ def test_who_is_superseded(store, clock, older_mode, stage, pipeline, entry):
         "waits": Waits("ApproveDev", f"execution {older} holds it", ExecutionMode.SUPERSEDED),
         "enters": Entered(),
     }[entry]
-    assert enter_stage(store, newer, "ApproveDev") == expected
+    assert store.enter_stage(newer, "ApproveDev") == expected
     assert store.execution(older).status is (
         ExecutionStatus.SUPERSEDED if entry == "superseded" else ExecutionStatus.IN_PROGRESS
     )
@@ -96,7 +87,7 @@ def test_a_gate_waiter_still_running_an_action_beside_its_gate_is_not_superseded
     store.start_action(older, "ApproveDev", "Notes")  # runs beside the gate, owned by this process
     clock.advance(1)
     newer = store.start_execution("shop")
-    assert enter_stage(store, newer, "ApproveDev") == Waits(
+    assert store.enter_stage(newer, "ApproveDev") == Waits(
         "ApproveDev", f"execution {older} holds it", ExecutionMode.SUPERSEDED
     )
     assert store.execution(older).status is ExecutionStatus.IN_PROGRESS
@@ -106,7 +97,7 @@ def test_an_older_execution_never_supersedes_a_newer_one(store, clock):
     older = store.start_execution("shop")
     clock.advance(1)
     newer = _waiting_at(store, "ApproveDev")
-    assert enter_stage(store, older, "ApproveDev") == Waits(
+    assert store.enter_stage(older, "ApproveDev") == Waits(
         "ApproveDev", f"execution {newer} holds it", ExecutionMode.SUPERSEDED
     )
     assert store.execution(newer).status is ExecutionStatus.IN_PROGRESS
@@ -124,14 +115,14 @@ def _failed_in(store, stage: str) -> str:
 def test_a_failed_stage_is_retryable_until_a_newer_execution_enters_it(store, clock):
     """§1.10.5: after another execution enters the stage, the failed one can no longer be retried."""
     failed = _failed_in(store, "Build")
-    check_retryable(store, failed, "Build")
+    store.check_retryable(failed, "Build")
     clock.advance(1)
     newer = store.start_execution("shop")
     store.start_stage(newer, "Source")
-    check_retryable(store, failed, "Build")  # not yet in Build
+    store.check_retryable(failed, "Build")  # not yet in Build
     store.start_stage(newer, "Build")
     with pytest.raises(StageNotRetryableException) as refusal:
-        check_retryable(store, failed, "Build")
+        store.check_retryable(failed, "Build")
     assert str(refusal.value) == (
         f"StageNotRetryableException: execution {newer} has entered stage Build since, so execution {failed} can "
         "no longer retry it (§1.10: a stage is retried only until a newer execution enters it)."
@@ -142,7 +133,7 @@ def test_a_stage_that_did_not_fail_is_not_retried(store):
     execution_id = store.start_execution("shop")
     store.start_stage(execution_id, "Build")
     with pytest.raises(StageNotRetryableException) as refusal:
-        check_retryable(store, execution_id, "Build")
+        store.check_retryable(execution_id, "Build")
     assert str(refusal.value) == (
         f"StageNotRetryableException: stage Build of execution {execution_id} is InProgress in a InProgress "
         "execution; only a failed stage of a failed or stopped execution can be retried."
@@ -168,7 +159,7 @@ def test_prune_keeps_the_newest_and_every_active_execution(store, clock, state):
         clock.advance(1)
     other_pipeline = store.start_execution("cart")
     store.finish_execution(other_pipeline, ExecutionStatus.SUCCEEDED)
-    assert prune(store, keep=1, pipeline="shop") == (ended[0], ended[1])
+    assert store.prune(keep=1, pipeline="shop") == (ended[0], ended[1])
     assert {e.id for e in store.list_executions()} == {oldest_waiting, running, ended[2], other_pipeline}
     for gone in ended[:2]:
         assert not state.execution_dir("shop", gone).exists()
@@ -179,7 +170,7 @@ def test_prune_keeps_the_newest_and_every_active_execution(store, clock, state):
 def test_prune_zero_removes_every_ended_execution_of_every_pipeline(store):
     ended = _ended_with_artifact(store)
     running = store.start_execution("cart")
-    assert prune(store, keep=0) == (ended,)
+    assert store.prune(keep=0) == (ended,)
     assert [e.id for e in store.list_executions()] == [running]
 
 
@@ -189,13 +180,13 @@ def test_prune_sweeps_folders_no_execution_names(store, state):
     (leftover / "artifacts").mkdir(parents=True)
     not_ours = state.pipelines_dir / "shop" / "notes"
     not_ours.mkdir()
-    assert prune(store, keep=5) == ()
+    assert store.prune(keep=5) == ()
     assert (leftover.exists(), not_ours.exists(), state.execution_dir("shop", kept).exists()) == (False, True, True)
 
 
 def test_prune_takes_a_count(store):
     with pytest.raises(ValidationException) as refusal:
-        prune(store, keep=-1)
+        store.prune(keep=-1)
     assert str(refusal.value) == "ValidationException: --keep takes a number of executions, 0 or more, not -1."
 
 
@@ -213,11 +204,9 @@ def test_an_older_execution_arriving_where_a_newer_one_waits_is_the_one_supersed
     holder = _running_in(store, "Build")
     clock.advance(1)
     newer = store.start_execution("shop")
-    assert enter_stage(store, newer, "Build") == Waits(
-        "Build", f"execution {holder} holds it", ExecutionMode.SUPERSEDED
-    )
+    assert store.enter_stage(newer, "Build") == Waits("Build", f"execution {holder} holds it", ExecutionMode.SUPERSEDED)
     why = f"Superseded by execution {newer}, which waits in front of stage Build (§1.10)"
-    assert enter_stage(store, older, "Build") == Ended(ExecutionStatus.SUPERSEDED, why)
+    assert store.enter_stage(older, "Build") == Ended(ExecutionStatus.SUPERSEDED, why)
     assert store.execution(older).status_reason == why
     assert store.execution(newer).status_reason == (
         f"waiting for stage Build: execution {holder} holds it (§1.10, SUPERSEDED)"
@@ -229,10 +218,10 @@ def test_the_waiting_reason_goes_once_the_stage_is_entered(store, clock):
     holder = _running_in(store, "Build")
     clock.advance(1)
     waiting = store.start_execution("shop")
-    assert isinstance(enter_stage(store, waiting, "Build"), Waits)
+    assert isinstance(store.enter_stage(waiting, "Build"), Waits)
     assert [stage.name for stage in store.execution(waiting).stages] == []
     store.finish_execution(holder, ExecutionStatus.FAILED, "exit 1")  # §1.10.5: a failure releases the lock
-    assert enter_stage(store, waiting, "Build") == Entered()
+    assert store.enter_stage(waiting, "Build") == Entered()
     execution = store.execution(waiting)
     assert (execution.status_reason, [(s.name, s.status) for s in execution.stages]) == (
         "",
@@ -245,16 +234,16 @@ def test_queued_turns_follow_arrival_not_start_time(store, clock):
     older = store.start_execution("shop", mode=ExecutionMode.QUEUED)
     holder = _running_in(store, "Build", ExecutionMode.QUEUED)
     newer = store.start_execution("shop", mode=ExecutionMode.QUEUED)  # the same clock tick: no time decides
-    assert enter_stage(store, newer, "Build") == Waits("Build", f"execution {holder} holds it", ExecutionMode.QUEUED)
-    assert enter_stage(store, older, "Build") == Waits(
+    assert store.enter_stage(newer, "Build") == Waits("Build", f"execution {holder} holds it", ExecutionMode.QUEUED)
+    assert store.enter_stage(older, "Build") == Waits(
         "Build", f"execution {holder} holds it, 1 queued before it", ExecutionMode.QUEUED
     )
     store.finish_execution(holder, ExecutionStatus.SUCCEEDED)
-    assert enter_stage(store, older, "Build") == Waits(
+    assert store.enter_stage(older, "Build") == Waits(
         "Build", f"execution {newer} enters it first", ExecutionMode.QUEUED
     )
-    assert enter_stage(store, newer, "Build") == Entered()
-    assert enter_stage(store, older, "Build") == Waits("Build", f"execution {newer} holds it", ExecutionMode.QUEUED)
+    assert store.enter_stage(newer, "Build") == Entered()
+    assert store.enter_stage(older, "Build") == Waits("Build", f"execution {newer} holds it", ExecutionMode.QUEUED)
     assert [store.execution(e).status for e in (older, newer)] == [ExecutionStatus.IN_PROGRESS] * 2
 
 
@@ -263,9 +252,9 @@ def test_an_execution_back_in_its_own_stage_after_its_gate_is_not_held_up(store,
     holder = _waiting_at(store, "ApproveDev", ExecutionMode.QUEUED)
     clock.advance(1)
     queued = store.start_execution("shop", mode=ExecutionMode.QUEUED)
-    assert isinstance(enter_stage(store, queued, "ApproveDev"), Waits)
-    answer(store, holder, status=ApprovalStatus.APPROVED, summary="ok", by="a")
-    assert enter_stage(store, holder, "ApproveDev") == Entered()
+    assert isinstance(store.enter_stage(queued, "ApproveDev"), Waits)
+    store.answer(holder, ApprovalResult(ApprovalStatus.APPROVED, "ok", "a"))
+    assert store.enter_stage(holder, "ApproveDev") == Entered()
 
 
 @pytest.mark.parametrize("mode", [ExecutionMode.SUPERSEDED, ExecutionMode.QUEUED])
@@ -275,20 +264,20 @@ def test_leaving_a_stage_puts_the_execution_in_front_of_the_next_so_none_overtak
     clock.advance(1)
     behind = store.start_execution("shop", mode=mode)
     store.finish_action(ActionRef(ahead, "Build", "Compile", 1), ActionStatus.SUCCEEDED)
-    assert leave_stage(store, ahead, "Build", "Deploy") is StageStatus.SUCCEEDED
-    assert enter_stage(store, behind, "Build") == Entered()
+    assert store.leave_stage(ahead, "Build", "Deploy") is StageStatus.SUCCEEDED
+    assert store.enter_stage(behind, "Build") == Entered()
     store.finish_action(store.start_action(behind, "Build", "Compile"), ActionStatus.SUCCEEDED)
-    leave_stage(store, behind, "Build", "Deploy")
-    assert enter_stage(store, behind, "Deploy") == Waits("Deploy", f"execution {ahead} enters it first", mode)
+    store.leave_stage(behind, "Build", "Deploy")
+    assert store.enter_stage(behind, "Deploy") == Waits("Deploy", f"execution {ahead} enters it first", mode)
     assert store.execution(ahead).status is ExecutionStatus.IN_PROGRESS  # free stage: it goes in, not superseded
-    assert enter_stage(store, ahead, "Deploy") == Entered()
-    assert enter_stage(store, behind, "Deploy") == Waits("Deploy", f"execution {ahead} holds it", mode)
+    assert store.enter_stage(ahead, "Deploy") == Entered()
+    assert store.enter_stage(behind, "Deploy") == Waits("Deploy", f"execution {ahead} holds it", mode)
 
 
 def test_a_failed_stage_puts_the_execution_in_front_of_nothing(store):
     execution_id = _running_in(store, "Build")
     store.finish_action(ActionRef(execution_id, "Build", "Compile", 1), ActionStatus.FAILED, error="exit 2")
-    assert leave_stage(store, execution_id, "Build", "Deploy") is StageStatus.FAILED
+    assert store.leave_stage(execution_id, "Build", "Deploy") is StageStatus.FAILED
     with store.db.read() as db:
         row = db.execute("SELECT waiting_stage, waiting_turn FROM executions WHERE id = ?", (execution_id,)).fetchone()
     assert tuple(row) == (None, None)

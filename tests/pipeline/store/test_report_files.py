@@ -4,8 +4,8 @@ masked like every text the store writes, and read back into the snapshot `status
 from __future__ import annotations
 
 from simulator.codebuild.test_reports import Outcome, ReportSummary
-from simulator.pipeline.store import ActionStatus
-from simulator.pipeline.store.report_files import read_report_summaries, save_report_summaries, summaries_path
+from simulator.pipeline.statuses import ActionStatus
+from simulator.pipeline.store.report_files import read_report_summaries, summaries_path
 
 SUMMARY = ReportSummary(
     "unit-hunter2",
@@ -19,7 +19,7 @@ SUMMARY = ReportSummary(
 
 def run_unit(store, execution_id, summaries):
     ref = store.start_action(execution_id, "Build", "Unit")
-    save_report_summaries(store, ref, summaries)
+    store.save_report_summaries(ref, summaries)
     store.finish_action(ref, ActionStatus.FAILED)
     return ref
 

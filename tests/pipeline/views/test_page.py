@@ -20,16 +20,8 @@ from pathlib import Path
 import pytest
 
 from simulator.codebuild.test_reports import Outcome, ReportSummary
-from simulator.pipeline.store import (
-    ActionStatus,
-    ApprovalStatus,
-    ExecutionStatus,
-    PipelineStore,
-    StageStatus,
-    answer,
-    open_gate,
-)
-from simulator.pipeline.store.report_files import save_report_summaries
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
+from simulator.pipeline.store import ApprovalResult, PipelineStore
 from simulator.pipeline.views.page import execution_page
 from simulator.reporting.masking import Masker
 from simulator.state import StateFolder
@@ -57,7 +49,7 @@ def record_execution(folder: Path) -> str:
             for action, status, outputs in actions:
                 ref = store.start_action(execution_id, name, action)
                 if action == "UnitTests":
-                    save_report_summaries(store, ref, [UNIT_REPORT])
+                    store.save_report_summaries(ref, [UNIT_REPORT])
                 clock.advance(3)
                 artifact = store.artifact_folder(execution_id, f"{action}Output", stage=name, action=action)
                 store.finish_action(
@@ -72,9 +64,9 @@ def record_execution(folder: Path) -> str:
         def gate(name: str, status: ApprovalStatus, by: str, summary: str) -> None:
             store.start_stage(execution_id, name)
             ref = store.start_action(execution_id, name, "Approve", owned=False)
-            open_gate(store, ref, custom_data=f"Review {name} & sign", external_link="https://example.test/review/1")
+            store.open_gate(ref, custom_data=f"Review {name} & sign", external_link="https://example.test/review/1")
             clock.advance(60)
-            answer(store, execution_id, status=status, summary=summary, by=by)
+            store.answer(execution_id, ApprovalResult(status, summary, by))
             if status is ApprovalStatus.APPROVED:
                 store.finish_stage(execution_id, name)
 

@@ -13,8 +13,8 @@ import pytest
 
 from simulator.codebuild.test_reports import Outcome, ReportSummary
 from simulator.pipeline.model import ExecutionMode
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.store.snapshots import ActionExecution, Approval, Execution, StageExecution
-from simulator.pipeline.store.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus
 from simulator.pipeline.views.status import duration_text, status_lines, wants_colour
 
 T0 = datetime(2026, 12, 2, 6, 0, 0, tzinfo=UTC)

@@ -22,7 +22,8 @@ from simulator.ownership import user_name
 from simulator.pipeline.checked import load_checked
 from simulator.pipeline.run_context import ValuesFrom, open_run_context
 from simulator.pipeline.start_and_resume import check_unchanged, options_from, resume_after_gate
-from simulator.pipeline.store import Answer, ApprovalStatus, PipelineStore, answer
+from simulator.pipeline.statuses import ApprovalStatus
+from simulator.pipeline.store import Answer, ApprovalResult, PipelineStore
 from simulator.reporting.masking import Masker
 
 
@@ -91,12 +92,9 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
 
 
 def _answer(store: PipelineStore, args: argparse.Namespace) -> Answer:
-    return answer(
-        store,
+    return store.answer(
         args.execution_id,
-        args.stage,
-        args.action,
-        status=args.answer_status,
-        summary=args.summary,
-        by=user_name(),
+        ApprovalResult(args.answer_status, args.summary, user_name()),
+        stage=args.stage,
+        action=args.action,
     )

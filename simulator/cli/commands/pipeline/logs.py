@@ -14,7 +14,7 @@ from typing import Any
 
 from simulator.cli.commands.pipeline.options import recorded_store
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.store import ActionExecution, ActionRef, all_attempts
+from simulator.pipeline.store import ActionExecution, ActionRef
 from simulator.reporting.masking import Masker
 
 
@@ -32,7 +32,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
     with recorded_store(masker) as store:
-        attempts = _chosen(all_attempts(store, args.execution_id), args.action, args.execution_id)
+        attempts = _chosen(store.all_attempts(args.execution_id), args.action, args.execution_id)
         for attempt in attempts:
             path = store.log_path(ActionRef(args.execution_id, attempt.stage, attempt.name, attempt.attempt))
             sys.stdout.write(f"==> {attempt.stage}/{attempt.name} attempt {attempt.attempt} ({attempt.status}) <==\n")

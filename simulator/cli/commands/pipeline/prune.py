@@ -8,7 +8,7 @@ from typing import Any
 
 from simulator.cli.current_repository import current_state
 from simulator.errors import ExitCode
-from simulator.pipeline.store import PipelineStore, prune
+from simulator.pipeline.store import PipelineStore
 from simulator.reporting.masking import Masker
 
 
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         print("No pipeline has run here: nothing to remove.")
         return int(ExitCode.SUCCEEDED)
     with PipelineStore(state, masker=masker) as store:
-        removed = prune(store, args.keep, args.pipeline_name)
+        removed = store.prune(args.keep, args.pipeline_name)
     for execution_id in removed:
         print(f"Removed execution {execution_id} with its artifacts and logs.")
     kept = f"the newest {args.keep} of each pipeline and any in progress or waiting at a gate"

@@ -13,7 +13,8 @@ from typing import Any, TextIO
 
 from simulator.cli.commands.pipeline.options import recorded_store
 from simulator.errors import ExitCode, InputError
-from simulator.pipeline.store import ActionStatus, Execution, PipelineStore
+from simulator.pipeline.statuses import ActionStatus
+from simulator.pipeline.store import Execution, PipelineStore
 from simulator.pipeline.views.page import execution_page, write_page
 from simulator.pipeline.views.status import status_lines, wants_colour
 from simulator.reporting.masking import Masker

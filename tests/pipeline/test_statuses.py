@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.pipeline.store import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus, stage_status_from
+from simulator.pipeline.statuses import ActionStatus, ApprovalStatus, ExecutionStatus, StageStatus, stage_status_from
 
 A = ActionStatus
 

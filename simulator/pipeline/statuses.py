@@ -5,6 +5,9 @@ the API's spellings, so `status` reads like `aws codepipeline get-pipeline-execu
 said so: an action may be `Skipped` (a deploy with no local equivalent, which the issue wants reported, never
 shown as Succeeded), and an approval has its own life (`Waiting` until answered, timed out or superseded), which
 the API only shows through the action's status and the `ApprovalResult`.
+
+They live here, above the store: the executor, the recorder, the reports and the store all speak them, and the
+executor, which runs a pipeline without knowing where it is kept, need not import the store to do so.
 """
 
 from __future__ import annotations

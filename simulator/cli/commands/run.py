@@ -17,7 +17,7 @@ from simulator.cli.build_options import user_name
 from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
-from simulator.codebuild import BuildRequest, run_build
+from simulator.codebuild import BuildOptions, BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
@@ -120,7 +120,13 @@ def _build(args: argparse.Namespace, masker: Masker, cancel: CancelToken) -> int
     handler = stepping.container_handler(args, masker, report)
     with signals_cancel(cancel):
         outcome = run_build(
-            request, client=client, state=state, events=[console], masker=masker, cancel=cancel, on_container=handler
+            request,
+            client=client,
+            state=state,
+            events=[console],
+            masker=masker,
+            cancel=cancel,
+            options=BuildOptions(on_container=handler),
         )
     if not reported:
         report(outcome.result)

@@ -24,7 +24,7 @@ from typing import TextIO
 from simulator.cancellation import CancelToken
 from simulator.errors import InputError
 from simulator.pipeline.approvals.history import what_got_here
-from simulator.pipeline.approvals.prompt import Answer, ask
+from simulator.pipeline.approvals.prompt import Answer, Wait, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.store import (
@@ -121,9 +121,8 @@ def _ask_here(
         answers_from=policy.answers_from,
         to=console,
         elsewhere=lambda: _answered_elsewhere(store, gate.token, closed),
-        cancel=_Either(context.cancel, closed),
-        expires_at=gate.expires_at.timestamp(),
         by=policy.user,
+        wait=Wait(cancel=_Either(context.cancel, closed), expires_at=gate.expires_at.timestamp()),
     )
     if typed is None:
         return _after_wait(store, gate, context)

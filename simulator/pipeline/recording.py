@@ -41,7 +41,7 @@ class ActionWatch(Protocol):
 
 
 class StoreRecorder:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - temporary: its parameters are being grouped on another branch
         self,
         store: PipelineStore,
         execution_id: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -13,8 +14,6 @@ from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.cancellation import CancelToken
 from simulator.cli import build_options as options
 from simulator.cli import stepping, watch
-from simulator.cli.build_options import user_name
-from simulator.cli.here import current_state
 from simulator.cli.signals import signals_cancel
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target, value_source
 from simulator.codebuild import BuildOptions, BuildRequest, run_build
@@ -28,7 +27,7 @@ from simulator.errors import EnvironmentProblem, ExitCode, InputError
 from simulator.ownership import hand_over, invoking_user, missing_folders
 from simulator.reporting.masking import Masker, mask_build_record
 from simulator.reporting.render import Destination, json_line, text_line
-from simulator.state import StateFolder, check_project_name, project_name_from_folder, write_atomic
+from simulator.state import StateFolder, write_atomic
 
 EXIT_CODES = {
     Status.SUCCEEDED: ExitCode.SUCCEEDED,
@@ -172,33 +171,23 @@ def _copy_summary(result: BuildResult, path: Path, masker: Masker) -> list[str]:
 
 def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec)
-    primary, secondary = options.sources(args.source)
-    state = current_state()
     _check_writable_file(args.summary_json, "--summary-json")
     _check_folder(args.artifacts, "--artifacts")
-    project = args.project if args.project is not None else project_name_from_folder(primary)
-    check_project_name(project)
-    request = BuildRequest(
-        buildspec=loaded,
-        source=primary,
-        project=project,
-        initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
-        secondary_sources=secondary,
-        environment_overrides=options.overrides(args),
-        value_source=value_source(
+    requested = options.requested_build(
+        args,
+        masker,
+        lambda state: value_source(
             aws_target(args), asked_values_file(args, "parameters"), state, masker, values_flag="--parameters"
         ),
-        image=args.image,
-        image_map=dict(args.map_image),
-        privileged=args.privileged,
-        timeout_minutes=args.timeout,
+    )
+    request = dataclasses.replace(
+        requested.request(loaded),
         git_clone_depth=args.git_clone_depth,
         mount_source=args.mount,
-        inject_host_ca=not args.no_host_ca,
         artifacts_dir=args.artifacts,
         stop_after=args.phase,
     )
-    return request, state
+    return request, requested.state
 
 
 def _load(path: Path) -> LoadedBuildspec:

@@ -6,14 +6,23 @@ Docker-free: `plan` reads the same flags as `run` and must start without the doc
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
-from simulator.cli.current_repository import current_repository
+from simulator.buildspec import LoadedBuildspec
+from simulator.cli.current_repository import current_repository, current_state
 from simulator.codebuild.environment import check_not_reserved, parse_assignment, parse_env_file
-from simulator.codebuild.request import check_source_identifier
+from simulator.codebuild.parameters import ValueSource
+from simulator.codebuild.request import BuildRequest, check_source_identifier
 from simulator.config.flag_values import MAX_TIMEOUT_MINUTES, image_mapping, image_name, minutes
 from simulator.container.image.names import DEFAULT_IMAGE
 from simulator.errors import InputError
+from simulator.ownership import user_name
+from simulator.reporting.masking import Masker, credential_values
+from simulator.state import StateFolder, check_project_name, project_name_from_folder
 
 
 def add_source(parser: argparse.ArgumentParser) -> None:
@@ -111,3 +120,60 @@ def overrides(args: argparse.Namespace) -> dict[str, str]:
     given.update(parse_assignment(item, "--env") for item in args.env)
     check_not_reserved(given, "--env/--env-file")
     return given
+
+
+V = TypeVar("V", bound=ValueSource)
+
+
+@dataclass(frozen=True)
+class RequestedBuild(Generic[V]):
+    """What the flags `run` and `plan` share ask for: the build request for any buildspec (`plan` plans several
+    files with one set of flags), and the state folder it was read against."""
+
+    args: argparse.Namespace
+    masker: Masker
+    state: StateFolder
+    source: Path
+    secondary_sources: dict[str, Path]
+    project: str
+    initiator: str
+    overrides: dict[str, str]
+    value_source: V
+
+    def request(self, loaded: LoadedBuildspec) -> BuildRequest:
+        """The request for this buildspec; `run` adds its own options (--mount, --artifacts...) to it."""
+        args = self.args
+        # AWS credentials are masked whatever variable carries them (codebuild-semantics §1.4): the runner masks
+        # them when the build starts, but `plan` shows the buildspec's variables without starting one.
+        self.masker.add(credential_values(loaded.buildspec.env.variables))
+        return BuildRequest(
+            buildspec=loaded,
+            source=self.source,
+            project=self.project,
+            initiator=self.initiator,
+            secondary_sources=self.secondary_sources,
+            environment_overrides=self.overrides,
+            value_source=self.value_source,
+            image=args.image,
+            image_map=dict(args.map_image),
+            privileged=args.privileged,
+            timeout_minutes=args.timeout,
+            inject_host_ca=not args.no_host_ca,
+        )
+
+
+def requested_build(args: argparse.Namespace, masker: Masker, values: Callable[[StateFolder], V]) -> RequestedBuild[V]:
+    """The build the shared flags ask for; `values` gives the command's value source (`run` has --aws, `plan` reads
+    the local values file only).
+
+    The credentials among the overrides (--env, --env-file) are masked here, as soon as they are read: before
+    anything is printed, and for `plan` too, which shows the overrides' values and never starts a build.
+    """
+    primary, secondary = sources(args.source)
+    state = current_state()
+    project = args.project if args.project is not None else project_name_from_folder(primary)
+    check_project_name(project)
+    given = overrides(args)
+    masker.add(credential_values(given))
+    initiator = os.environ.get("SIMULATOR_INITIATOR") or user_name()
+    return RequestedBuild(args, masker, state, primary, secondary, project, initiator, given, values(state))

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simulator.codebuild.request import BuildOutcome, BuildRequest
+from simulator.codebuild.request import BuildOptions, BuildOutcome, BuildRequest
 
 if TYPE_CHECKING:
     from simulator.codebuild.runner import run_build
 
-__all__ = ["BuildOutcome", "BuildRequest", "run_build"]
+__all__ = ["BuildOptions", "BuildOutcome", "BuildRequest", "run_build"]
 
 
 def __getattr__(name: str) -> Any:

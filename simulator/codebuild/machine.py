@@ -19,7 +19,7 @@ from simulator.codebuild.request import FailedCommand
 from simulator.codebuild.result import BuildResult, PhaseContext, PhaseRecord
 from simulator.codebuild.scripts import ScriptFactory, ScriptSettings
 from simulator.codebuild.steps import StepFailed, Steps
-from simulator.codebuild.upload import NO_ARTIFACTS, Outputs, RequiredArtifacts
+from simulator.codebuild.upload import NO_ARTIFACTS, OutputFolders, Outputs, RequiredArtifacts
 from simulator.container.image.runtimes import RuntimeSelection
 from simulator.container.session import DeadlineReached, Session, SessionLost, StopRequested
 from simulator.reporting.events import EventLog
@@ -116,10 +116,12 @@ class BuildMachine:
             self._steps,
             self.result,
             log,
-            artifacts_dir=plan.artifacts_dir,
-            secondary_artifacts_dir=plan.secondary_artifacts_dir,
-            reports_dir=plan.reports_dir,
-            file_owner=plan.file_owner,
+            folders=OutputFolders(
+                artifacts_dir=plan.artifacts_dir,
+                secondary_artifacts_dir=plan.secondary_artifacts_dir,
+                reports_dir=plan.reports_dir,
+                file_owner=plan.file_owner,
+            ),
             required=plan.required_artifacts,
         )
 

@@ -6,6 +6,7 @@ mode, timeout, initiator, project), never how a caller shows it; the command lin
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -113,6 +114,15 @@ class FinishedContainer:
 # Called once the build's record is written, with its container still there and its removal still registered;
 # True keeps the container after the build (`run --keep`), False lets it go as usual.
 ContainerHandler = Callable[[BuildResult, FinishedContainer], bool]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How a caller runs a build, beside what the build is asked (the request) and what the process shares."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)  # the host's environment
+    # When given, gets the build's container once the build is recorded (to open a shell in it, or keep it).
+    on_container: ContainerHandler | None = None
 
 
 def check_source_identifier(identifier: str) -> None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
-import os
 import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -31,6 +31,7 @@ from simulator.codebuild.environment import BuildIdentity, secondary_source_dir
 from simulator.codebuild.machine import BuildMachine, BuildPlan
 from simulator.codebuild.parameters import BuildLookups, ResolutionError, resolve_parameters, resolve_secrets
 from simulator.codebuild.request import (
+    BuildOptions,
     BuildOutcome,
     BuildRequest,
     ContainerHandler,
@@ -57,6 +58,28 @@ from simulator.reporting.render import Destination, Fanout, build_logger, text_l
 from simulator.state import StateFolder, disk_full, write_atomic
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What run_build is handed beside the request: what the process shares between its builds, and the options."""
+
+    client: docker.DockerClient
+    state: StateFolder
+    events: Sequence[Destination]
+    masker: Masker
+    cancel: CancelToken
+    options: BuildOptions
+
+
+@dataclass(frozen=True)
+class _Build:
+    """One planned build: `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE)."""
+
+    request: BuildRequest
+    plan: BuildPlan
+    image: str
+    build_dir: Path
+
+
 def run_build(
     request: BuildRequest,
     *,
@@ -65,16 +88,19 @@ def run_build(
     events: Sequence[Destination],
     masker: Masker,
     cancel: CancelToken,
-    environ: Mapping[str, str] = os.environ,
-    on_container: ContainerHandler | None = None,
+    options: BuildOptions | None = None,
 ) -> BuildOutcome:
     """Run one build; `events` get every line of its log (masked), `cancel` stops it from any thread.
 
     The image must exist (the caller builds or pulls it once, not once per build); build records go to
-    `state`, never into the source. `on_container`, when given, gets the build's container once the build is
-    recorded (to open a shell in it, or keep it); the first failing command's session is then set aside for it.
+    `state`, never into the source. `options.on_container`, when given, gets the build's container once the build
+    is recorded (to open a shell in it, or keep it); the first failing command's session is then set aside for it.
+    `options.environ` is the host's environment (default: this process's).
     """
-    secrets, download_failure = resolve_values(request)
+    shared = _Shared(client, state, events, masker, cancel, options or BuildOptions())
+    environ = shared.options.environ
+    resolved = resolve_values(request)
+    secrets = resolved[0]
     check_no_nul(secrets)  # the request checked the buildspec's variables and the overrides
     image = resolve_image_name(request.image, request.image_map)
     labels = _image_labels(client, image)
@@ -90,12 +116,10 @@ def run_build(
         build_dir.mkdir(parents=True)
         written.append(build_dir)
         masker.add([*secrets.values(), *credential_values(environ)])
-        plan = _plan(request, labels, identity, build_dir, environ, owner, secrets, download_failure)
-        plan = dataclasses.replace(plan, keep_failure_state=on_container is not None)
+        plan = _plan(request, labels, identity, build_dir, environ, owner, resolved)
+        plan = dataclasses.replace(plan, keep_failure_state=shared.options.on_container is not None)
         masker.add(credential_values(plan.environment))
-        return _run_plan(
-            client, image, request, plan, build_dir, state.root, events, masker, cancel, environ, on_container
-        )
+        return _run_plan(shared, _Build(request, plan, image, build_dir))
     finally:
         hand_over(owner, written)
 
@@ -117,9 +141,10 @@ def _plan(
     build_dir: Path,
     environ: Mapping[str, str],
     owner: tuple[int, int] | None,
-    secrets: Mapping[str, str],
-    download_failure: PhaseContext | None,
+    resolved: tuple[Mapping[str, str], PhaseContext | None],
 ) -> BuildPlan:
+    """`resolved`: the build's parameter-store and secrets-manager values, or why DOWNLOAD_SOURCE fails."""
+    secrets, download_failure = resolved
     environment = _environment(request, identity, secrets, environ)
     selections, runtime_failure = _runtime_selection(request, labels, environment)
     plan = BuildPlan(
@@ -141,20 +166,9 @@ def _plan(
     return plan
 
 
-def _run_plan(
-    client: docker.DockerClient,
-    image: str,
-    request: BuildRequest,
-    plan: BuildPlan,
-    build_dir: Path,
-    state_root: Path,
-    events: Sequence[Destination],
-    masker: Masker,
-    cancel: CancelToken,
-    environ: Mapping[str, str],
-    on_container: ContainerHandler | None,
-) -> BuildOutcome:
-    recorded: list[str] = []  # problems on the host's side, one sentence each
+def _run_plan(shared: _Shared, build: _Build) -> BuildOutcome:
+    build_dir, masker = build.build_dir, shared.masker
+    recorded: list[str] = []  # problems on the host's side writing the record, one sentence each
 
     def record(result: BuildResult) -> None:
         try:
@@ -169,12 +183,12 @@ def _run_plan(
         log_file = open(build_dir / "build.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below, any way out
     except OSError as error:
         raise _host_write_error(build_dir / "build.log", error) from error
-    fanout = Fanout([*events, (text_line, log_file)])
+    fanout = Fanout([*shared.events, (text_line, log_file)])
     try:
         log = build_logger(masker, (), time.time, fanout)
-        result = _execute(
-            client, image, request, plan, state_root, log, cancel, environ, record, masker, recorded, on_container
-        )
+        result, problems = _execute(shared, build, log, record)
+        # The build's own come first: each is found before the record is written.
+        recorded[:0] = problems
     finally:
         try:
             log_file.close()
@@ -196,68 +210,59 @@ def _run_plan(
 
 
 def _execute(
-    client: docker.DockerClient,
-    image: str,
-    request: BuildRequest,
-    plan: BuildPlan,
-    state_root: Path,
-    log: EventLog,
-    cancel: CancelToken,
-    environ: Mapping[str, str],
-    record: Callable[[BuildResult], None],
-    masker: Masker,
-    host_problems: list[str],
-    on_container: ContainerHandler | None = None,
-) -> BuildResult:
-    """Run the plan; `image` is the local image behind the name the build reports (CODEBUILD_BUILD_IMAGE).
+    shared: _Shared, build: _Build, log: EventLog, record: Callable[[BuildResult], None]
+) -> tuple[BuildResult, list[str]]:
+    """Run the plan; the result, and the problems on the host's side found meanwhile (one sentence each).
 
     The summary is recorded as soon as the build ends, before the container is removed: an interrupt during
     the removal cannot lose it.
     """
+    request, plan, cancel = build.request, build.plan, shared.cancel
     if plan.download_failure or cancel.cancelled:
-        return _without_container(plan, log, cancel, record)
+        return _without_container(plan, log, cancel, record), []
     try:
-        archives = _staged_files(request, plan.identity, environ)
+        archives = _staged_files(request, plan.identity, shared.options.environ)
     except EnvironmentProblem as problem:
         # The source could not be staged (the host's git failed): DOWNLOAD_SOURCE fails, as in the cloud when
         # the source cannot be fetched, and the build is recorded; the command ends with this sentence (exit 3).
-        if not cancel.cancelled:
-            host_problems.append(str(problem))
+        staging_problems = [] if cancel.cancelled else [str(problem)]
         failed = dataclasses.replace(plan, download_failure=PhaseContext("CLIENT_ERROR", str(problem)))
-        return _without_container(failed, log, cancel, record)
+        return _without_container(failed, log, cancel, record), staging_problems
     if cancel.cancelled:  # stopped while the source was staged
         for archive in archives:
             archive.close()
-        return _without_container(plan, log, cancel, record)
+        return _without_container(plan, log, cancel, record), []
     spec = ContainerSpec(
-        image=image,
+        image=build.image,
         build_id=plan.identity.build_id,
         environment=plan.environment,
         bind_mounts=_bind_mounts(request, plan.identity) if request.mount_source else (),
         git_safe_directories=_source_dirs(request, plan.identity),
-        hidden_folders=_hidden_state(request, plan.identity, state_root) if request.mount_source else (),
+        hidden_folders=_hidden_state(request, plan.identity, shared.state.root) if request.mount_source else (),
     )
     result: BuildResult | None = None
+    host_problems: list[str] = []
+    on_container = shared.options.on_container
     try:
-        with open_session(client, spec, archives) as session:
-            machine = BuildMachine(plan, session, log, cancel=cancel, line_cut=masker.safe_cut)
+        with open_session(shared.client, spec, archives) as session:
+            machine = BuildMachine(plan, session, log, cancel=cancel, line_cut=shared.masker.safe_cut)
             try:
                 result = machine.run()
             except KeyboardInterrupt:
                 # The caller gave up waiting for the stop (a third Ctrl-C): the build ends STOPPED where it was,
                 # its record is kept, and the container still goes on the way out of the session.
                 result = machine.result
-            host_problems.extend(masker.mask(problem) for problem in machine.host_problems)
+            host_problems.extend(shared.masker.mask(problem) for problem in machine.host_problems)
             record(result)
             if on_container is not None and not machine.container_lost:
                 _hand_over_container(session, machine, result, on_container)
-        return result
+        return result, host_problems
     except KeyboardInterrupt:
         if result is None:
             raise
         # Given up while the container was removed: the removal finished first (interrupts are deferred there)
         # and the record is written, so the build ends as recorded.
-        return result
+        return result, host_problems
     finally:
         for archive in archives:
             archive.close()

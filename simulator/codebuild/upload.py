@@ -44,6 +44,16 @@ class RequiredArtifacts:
         return None
 
 
+@dataclass(frozen=True)
+class OutputFolders:
+    """Where a build's outputs go on the host, and whose the files written there become (None: the process's)."""
+
+    artifacts_dir: Path
+    secondary_artifacts_dir: Path
+    reports_dir: Path
+    file_owner: tuple[int, int] | None
+
+
 class Outputs:
     def __init__(
         self,
@@ -52,10 +62,7 @@ class Outputs:
         result: BuildResult,
         log: EventLog,
         *,
-        artifacts_dir: Path,
-        secondary_artifacts_dir: Path,
-        reports_dir: Path,
-        file_owner: tuple[int, int] | None,
+        folders: OutputFolders,
         required: RequiredArtifacts | None = None,
     ) -> None:
         self._required = required or RequiredArtifacts()
@@ -63,10 +70,10 @@ class Outputs:
         self._steps = steps
         self._result = result
         self._log = log
-        self._artifacts_dir = artifacts_dir
-        self._secondary_artifacts_dir = secondary_artifacts_dir
-        self._reports_dir = reports_dir
-        self._file_owner = file_owner
+        self._artifacts_dir = folders.artifacts_dir
+        self._secondary_artifacts_dir = folders.secondary_artifacts_dir
+        self._reports_dir = folders.reports_dir
+        self._file_owner = folders.file_owner
         self._exports_frozen = False
 
     # -- UPLOAD_ARTIFACTS -------------------------------------------------------------------------------------

@@ -101,6 +101,18 @@ class ExecutionResult:
     summary: str = ""
 
 
+@dataclass(frozen=True)
+class RunScope:
+    """Which stages one run covers, and what it starts with: `earlier_*` seed a run that starts at `from_stage` with
+    another execution's artifacts and variables (a redeploy)."""
+
+    pipeline_variables: Mapping[str, str] = field(default_factory=dict)
+    from_stage: str | None = None
+    until_stage: str | None = None
+    earlier_artifacts: Mapping[str, Path] = field(default_factory=dict)
+    earlier_variables: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
 @dataclass
 class _Known:
     """What the execution has produced so far: artifacts by name, variables by namespace."""
@@ -114,6 +126,19 @@ class _Known:
             self.variables[action.namespace] = dict(outcome.variables)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One run of the executor: what every group and action of it shares."""
+
+    pipeline: Pipeline
+    execution_id: str
+    runner: ActionRunner
+    recorder: Recorder
+    known: _Known
+    cancel: CancelToken
+    parallel: int
+
+
 def run_execution(
     pipeline: Pipeline,
     execution_id: str,
@@ -122,23 +147,21 @@ def run_execution(
     *,
     cancel: CancelToken,
     parallel: int = 2,
-    pipeline_variables: Mapping[str, str] | None = None,
-    from_stage: str | None = None,
-    until_stage: str | None = None,
-    earlier_artifacts: Mapping[str, Path] | None = None,
-    earlier_variables: Mapping[str, Mapping[str, str]] | None = None,
+    scope: RunScope | None = None,
 ) -> ExecutionResult:
-    """Run (or continue) one execution. `earlier_*` seed a run that starts at `from_stage` with another
-    execution's artifacts and variables (a redeploy)."""
+    """Run (or continue) one execution; `scope` (default: every stage, nothing earlier) says which stages, and
+    what the run starts with."""
+    scope = scope or RunScope()
     known = _Known(
-        dict(earlier_artifacts or {}),
+        dict(scope.earlier_artifacts),
         {
-            **{namespace: dict(values) for namespace, values in (earlier_variables or {}).items()},
+            **{namespace: dict(values) for namespace, values in scope.earlier_variables.items()},
             CODEPIPELINE_NAMESPACE: {"PipelineExecutionId": execution_id},
-            PIPELINE_VARIABLES_NAMESPACE: dict(pipeline_variables or {}),
+            PIPELINE_VARIABLES_NAMESPACE: dict(scope.pipeline_variables),
         },
     )
-    stages = _stages_between(pipeline.stages, from_stage, until_stage)
+    run = _Run(pipeline, execution_id, runner, recorder, known, cancel, parallel)
+    stages = _stages_between(pipeline.stages, scope.from_stage, scope.until_stage)
     for stage in stages:
         if _already_done(stage, recorder, known):
             recorder.stage_left(stage.name)  # a gate answered since: its stage is settled now
@@ -148,7 +171,7 @@ def run_execution(
             return refused
         try:
             for group in stage.run_order_groups():
-                result = _run_group(pipeline, execution_id, stage, group, runner, recorder, known, cancel, parallel)
+                result = _run_group(run, stage, group)
                 if result is not None:
                     return result
         finally:
@@ -173,18 +196,9 @@ def _stages_between(stages: Sequence[Stage], first: str | None, last: str | None
     return stages[start:end]
 
 
-def _run_group(
-    pipeline: Pipeline,
-    execution_id: str,
-    stage: Stage,
-    group: Sequence[Action],
-    runner: ActionRunner,
-    recorder: Recorder,
-    known: _Known,
-    cancel: CancelToken,
-    parallel: int,
-) -> ExecutionResult | None:
+def _run_group(run: _Run, stage: Stage, group: Sequence[Action]) -> ExecutionResult | None:
     """Run one run-order group; None when every action in it passed."""
+    recorder, known, cancel, parallel = run.recorder, run.known, run.cancel, run.parallel
     pending: list[Action] = []
     for action in group:
         earlier = recorder.previous(stage.name, action.name)
@@ -200,7 +214,7 @@ def _run_group(
             stop_starting = cancel.cancelled or any(not o.done for o in outcomes.values())
             while queue and len(running) < max(1, parallel) and not stop_starting:
                 action = queue.pop(0)
-                start = _starter(pipeline, execution_id, stage, action, runner, recorder, known, cancel)
+                start = _starter(run, stage, action)
                 running[pool.submit(start)] = action
             if stop_starting:
                 for action in queue:
@@ -220,19 +234,11 @@ def _run_group(
     return _group_result(stage, group, outcomes, cancel)
 
 
-def _starter(
-    pipeline: Pipeline,
-    execution_id: str,
-    stage: Stage,
-    action: Action,
-    runner: ActionRunner,
-    recorder: Recorder,
-    known: _Known,
-    cancel: CancelToken,
-) -> Callable[[], ActionOutcome]:
+def _starter(run: _Run, stage: Stage, action: Action) -> Callable[[], ActionOutcome]:
     # The configuration is resolved as the action starts (§1.7), against what exists at that moment.
-    variables = {namespace: dict(values) for namespace, values in known.variables.items()}
-    artifacts = dict(known.artifacts)
+    variables = {namespace: dict(values) for namespace, values in run.known.variables.items()}
+    artifacts = dict(run.known.artifacts)
+    recorder = run.recorder
 
     def start() -> ActionOutcome:
         recorder.started(stage.name, action.name)
@@ -241,9 +247,9 @@ def _starter(
         except UnresolvedReference as error:
             outcome = ActionOutcome(ActionStatus.FAILED, str(error))
         else:
-            context = ActionContext(execution_id, pipeline, stage, action, configuration, artifacts, cancel)
+            context = ActionContext(run.execution_id, run.pipeline, stage, action, configuration, artifacts, run.cancel)
             try:
-                outcome = runner(context)
+                outcome = run.runner(context)
             except SimulatorError as error:  # a sentence for the user already
                 outcome = ActionOutcome(ActionStatus.FAILED, str(error))
             except Exception as error:  # an action's own failure must not take its siblings down

@@ -39,7 +39,7 @@ from simulator.diagnostics import Loc, Positions, SourceDocument
 from simulator.pipeline import model
 from simulator.pipeline.buildspec_text import is_inline
 from simulator.pipeline.errors import PipelineFileError
-from simulator.pipeline.schema_errors import RULE_ERROR, all_keys, validate
+from simulator.pipeline.schema_errors import RULE_ERROR, Wording, all_keys, validate
 
 KINDS = ("source", "build", "test", "approval", "deploy")
 SOURCE_PROVIDERS = ("CodeStarSourceConnection", "GitHub", "CodeCommit", "S3", "ECR")
@@ -150,7 +150,7 @@ def is_native(data: object) -> bool:
 def native_from_document(document: SourceDocument, path: Path) -> model.Pipeline:
     positions = Positions(path, document.nodes)
     errors = [positions.at_node(problem.node, "error", problem.message) for problem in document.problems]
-    checked = validate(NativePipeline, document.data, positions, known_keys=_KEYS, translate=_without_kind)
+    checked = validate(NativePipeline, document.data, positions, wording=Wording(_KEYS, translate=_without_kind))
     if isinstance(checked, list):
         raise PipelineFileError(path, [*errors, *checked])
     if errors:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -21,31 +22,45 @@ def all_keys(*schemas: type[BaseModel]) -> frozenset[str]:
     return frozenset(info.alias or name for schema in schemas for name, info in schema.model_fields.items())
 
 
-def validate(
-    schema: type[M],
-    data: object,
-    positions: Positions,
-    prefix: Loc = (),
-    *,
-    known_keys: Collection[str] = (),
-    named: Callable[[Loc], str] = crumb,
-    skip: Callable[[ErrorDetails], bool] = lambda _error: False,
-    translate: Callable[[Loc], Loc] = lambda loc: loc,
-) -> M | list[Diagnostic]:
-    """The validated value, or the diagnostics of every error (`skip` drops errors already reported otherwise).
+def _reported(_error: ErrorDetails) -> bool:
+    return False
 
-    `prefix` is where `data` sits in the document; `named` names a location (relative to `data`) in messages;
-    `translate` turns pydantic's location into the document's (a tagged union adds the tag to it).
+
+def _as_found(loc: Loc) -> Loc:
+    return loc
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How validate words its diagnostics: `known_keys` for "did you mean" hints; `named` names a location
+    (relative to the data) in messages; `skip` drops errors already reported otherwise; `translate` turns
+    pydantic's location into the document's (a tagged union adds the tag to it)."""
+
+    known_keys: Collection[str] = ()
+    named: Callable[[Loc], str] = crumb
+    skip: Callable[[ErrorDetails], bool] = _reported
+    translate: Callable[[Loc], Loc] = _as_found
+
+
+def validate(
+    schema: type[M], data: object, positions: Positions, prefix: Loc = (), *, wording: Wording | None = None
+) -> M | list[Diagnostic]:
+    """The validated value, or the diagnostics of every error, worded as `wording` says (default: Wording()).
+
+    `prefix` is where `data` sits in the document.
     """
+    wording = wording or Wording()
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        errors = [error for error in exc.errors() if not skip(error) and not _follows(error, exc.errors())]
+        errors = [error for error in exc.errors() if not wording.skip(error) and not _follows(error, exc.errors())]
         found: Iterator[Diagnostic] = (
-            positions.at((*prefix, *loc), "error", _message(error, loc, named, known_keys), at_key=at_key)
+            positions.at(
+                (*prefix, *loc), "error", _message(error, loc, wording.named, wording.known_keys), at_key=at_key
+            )
             for error in errors
             for found_loc, at_key in [error_location(error)]
-            for loc in [translate(found_loc)]
+            for loc in [wording.translate(found_loc)]
         )
         return list(found)
 

@@ -21,7 +21,7 @@ from simulator.errors import InputError
 from simulator.pipeline.actions.dispatch import BuildEngine, LocalActions
 from simulator.pipeline.actions.source import Revision, resolve_revision
 from simulator.pipeline.approvals.gate import GatePolicy
-from simulator.pipeline.executor import ExecutionResult, RunEnding, run_execution
+from simulator.pipeline.executor import ExecutionResult, RunEnding, RunScope, run_execution
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.recording import StoreRecorder
 from simulator.pipeline.redeploy import redeploy_inputs
@@ -309,11 +309,13 @@ def _execute(
             recorder,
             cancel=context.cancel,
             parallel=options.parallel,
-            pipeline_variables=variables,
-            from_stage=seed.from_stage,
-            until_stage=options.until,
-            earlier_artifacts=seed.artifacts,
-            earlier_variables=seed.variables,
+            scope=RunScope(
+                pipeline_variables=variables,
+                from_stage=seed.from_stage,
+                until_stage=options.until,
+                earlier_artifacts=seed.artifacts,
+                earlier_variables=seed.variables,
+            ),
         )
     _finish(context.store, execution_id, result, options)
     return RunOutcome(execution_id, result, tuple(recorder.superseded), options.json_events)

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from simulator.cancellation import CancelToken
-from simulator.pipeline.executor import ActionContext, ActionOutcome, ExecutionResult, RunEnding, run_execution
+from simulator.pipeline.executor import (
+    ActionContext,
+    ActionOutcome,
+    ExecutionResult,
+    RunEnding,
+    RunScope,
+    run_execution,
+)
 from simulator.pipeline.model import Action, ActionType, Category, Pipeline, Stage, Where
 from simulator.pipeline.statuses import ActionStatus
 
@@ -101,7 +108,9 @@ class Memory:
 def execute(script, recorder=None, **options) -> tuple[ExecutionResult, Memory]:
     recorder = recorder or Memory()
     options.setdefault("pipeline_variables", {"Target": "dev"})
-    result = run_execution(SHOP, "exec-1", script, recorder, cancel=options.pop("cancel", CancelToken()), **options)
+    scope = RunScope(**{name: options.pop(name) for name in list(options) if name in RunScope.__dataclass_fields__})
+    cancel = options.pop("cancel", CancelToken())
+    result = run_execution(SHOP, "exec-1", script, recorder, cancel=cancel, scope=scope, **options)
     return result, recorder
 
 

@@ -13,13 +13,10 @@ from typing import Any
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.cli import build_options as options
 from simulator.cli.commands.pipeline.options import add_template_options, print_diagnostics
-from simulator.cli.current_repository import current_state
 from simulator.codebuild.parameters import LocalValues
-from simulator.codebuild.request import BuildRequest
 from simulator.codebuild.value_source_choice import local_values
 from simulator.diagnostics import printable
 from simulator.errors import ExitCode, InputError
-from simulator.ownership import user_name
 from simulator.pipeline.checked import load_checked
 from simulator.plan.build import plan_build, plannable
 from simulator.plan.diff import diff_plans
@@ -28,7 +25,6 @@ from simulator.plan.pipeline import plan_pipeline
 from simulator.plan.render import FORMATS, render_diff, render_plan
 from simulator.plan.revision import file_at
 from simulator.reporting.masking import Masker
-from simulator.state import check_project_name, project_name_from_folder
 
 EXAMPLES = (
     "python -m simulator plan buildspecs/buildspec-dev.yml --parameters examples/parameters.yml",
@@ -65,16 +61,11 @@ def add_parser(subparsers: Any) -> None:
 
 @dataclass(frozen=True)
 class _Context:
-    """What the plan of every file shares: the flags, and the build request's fields made from them once."""
+    """What the plan of every file shares: the flags, and the build they ask for, made from them once."""
 
     args: argparse.Namespace
     masker: Masker
-    values: LocalValues
-    source: Path
-    secondary_sources: dict[str, Path]
-    project: str
-    initiator: str
-    overrides: dict[str, str]
+    build: options.RequestedBuild[LocalValues]  # the local values file only: `plan` has no --aws
 
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
@@ -95,12 +86,8 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
 
 
 def _context(args: argparse.Namespace, masker: Masker) -> _Context:
-    primary, secondary = options.sources(args.source)
-    project = args.project if args.project is not None else project_name_from_folder(primary)
-    check_project_name(project)
-    values = local_values(args.parameters, current_state())
-    initiator = os.environ.get("SIMULATOR_INITIATOR") or user_name()
-    return _Context(args, masker, values, primary, secondary, project, initiator, options.overrides(args))
+    build = options.requested_build(args, masker, lambda state: local_values(args.parameters, state))
+    return _Context(args, masker, build)
 
 
 def _current(path: Path, context: _Context) -> Plan:
@@ -123,7 +110,7 @@ def _current(path: Path, context: _Context) -> Plan:
     print_diagnostics(checked.diagnostics, context.masker)
     if checked.failed or checked.pipeline is None:
         raise InputError(f"{printable(str(path))} is not a valid pipeline file: fix the errors above.")
-    return plan_pipeline(checked.pipeline, str(path), context.values, context.masker)
+    return plan_pipeline(checked.pipeline, str(path), context.build.value_source, context.masker)
 
 
 def _at_revision(path: Path, revision: str, context: _Context, *, exists_now: bool) -> tuple[Plan | None, str | None]:
@@ -142,7 +129,7 @@ def _at_revision(path: Path, revision: str, context: _Context, *, exists_now: bo
             return _build_plan(parse_buildspec(text, path), context), note
         args = context.args
         pipeline = parse_pipeline(text, path, dict(args.parameter), args.pipeline)
-        return plan_pipeline(pipeline, str(path), context.values, context.masker), note
+        return plan_pipeline(pipeline, str(path), context.build.value_source, context.masker), note
     except (BuildspecError, PipelineFileError):
         # An edit that repairs a broken file: there is no plan to compare with, so all of it is new.
         return None, f"not valid at {revision}, so compared with nothing"
@@ -150,21 +137,7 @@ def _at_revision(path: Path, revision: str, context: _Context, *, exists_now: bo
 
 def _build_plan(loaded: LoadedBuildspec, context: _Context) -> Plan:
     """The plan for the build `run` would start with the same flags."""
-    args = context.args
-    request = BuildRequest(
-        buildspec=plannable(loaded),
-        source=context.source,
-        project=context.project,
-        initiator=context.initiator,
-        secondary_sources=context.secondary_sources,
-        environment_overrides=context.overrides,
-        value_source=context.values,
-        image=args.image,
-        image_map=dict(args.map_image),
-        privileged=args.privileged,
-        timeout_minutes=args.timeout,
-        inject_host_ca=not args.no_host_ca,
-    )
+    request = context.build.request(plannable(loaded))
     return plan_build(request, os.environ, context.masker, original=loaded.buildspec)
 
 

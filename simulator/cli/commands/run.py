@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -14,9 +15,8 @@ from simulator.cancellation import CancelToken
 from simulator.cancellation.signals import signals_cancel
 from simulator.cli import build_options as options
 from simulator.cli import debug_flags, watch
-from simulator.cli.current_repository import current_state
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
-from simulator.codebuild import BuildRequest, run_build
+from simulator.codebuild import BuildOptions, BuildRequest, run_build
 from simulator.codebuild.phases import Status
 from simulator.codebuild.request import DEFAULT_GIT_CLONE_DEPTH
 from simulator.codebuild.result import BuildResult
@@ -25,10 +25,10 @@ from simulator.container.engine import connect
 from simulator.container.image.names import resolve_image_name
 from simulator.container.image.provision import ensure_image
 from simulator.errors import EnvironmentProblem, ExitCode, InputError
-from simulator.ownership import hand_over, invoking_user, missing_folders, user_name
+from simulator.ownership import hand_over, invoking_user, missing_folders
 from simulator.reporting.masking import Masker, mask_build_record
 from simulator.reporting.render import Destination, json_line, text_line
-from simulator.state import StateFolder, check_project_name, project_name_from_folder, write_atomic
+from simulator.state import StateFolder, write_atomic
 
 EXIT_CODES = {
     Status.SUCCEEDED: ExitCode.SUCCEEDED,
@@ -120,7 +120,13 @@ def _build(args: argparse.Namespace, masker: Masker, cancel: CancelToken) -> int
     handler = debug_flags.container_handler(args, masker, report)
     with signals_cancel(cancel):
         outcome = run_build(
-            request, client=client, state=state, events=[console], masker=masker, cancel=cancel, on_container=handler
+            request,
+            client=client,
+            state=state,
+            events=[console],
+            masker=masker,
+            cancel=cancel,
+            options=BuildOptions(on_container=handler),
         )
     if not reported:
         report(outcome.result)
@@ -166,33 +172,23 @@ def _copy_summary(result: BuildResult, path: Path, masker: Masker) -> list[str]:
 
 def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec)
-    primary, secondary = options.sources(args.source)
-    state = current_state()
     _check_writable_file(args.summary_json, "--summary-json")
     _check_folder(args.artifacts, "--artifacts")
-    project = args.project if args.project is not None else project_name_from_folder(primary)
-    check_project_name(project)
-    request = BuildRequest(
-        buildspec=loaded,
-        source=primary,
-        project=project,
-        initiator=os.environ.get("SIMULATOR_INITIATOR") or user_name(),
-        secondary_sources=secondary,
-        environment_overrides=options.overrides(args),
-        value_source=value_source(
+    requested = options.requested_build(
+        args,
+        masker,
+        lambda state: value_source(
             aws_target(args), asked_values_file(args, "parameters"), state, masker, values_flag="--parameters"
         ),
-        image=args.image,
-        image_map=dict(args.map_image),
-        privileged=args.privileged,
-        timeout_minutes=args.timeout,
+    )
+    request = dataclasses.replace(
+        requested.request(loaded),
         git_clone_depth=args.git_clone_depth,
         mount_source=args.mount,
-        inject_host_ca=not args.no_host_ca,
         artifacts_dir=args.artifacts,
         stop_after=args.phase,
     )
-    return request, state
+    return request, requested.state
 
 
 def _load(path: Path) -> LoadedBuildspec:

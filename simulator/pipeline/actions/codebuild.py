@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.buildspec import Buildspec, BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
@@ -58,27 +58,34 @@ def parse_action_variables(text: str) -> tuple[EnvironmentVariable, ...]:
     return tuple(variables)
 
 
+@dataclass(frozen=True)
+class LocalSettings:
+    """What the command line gives every build of a run: where values come from, the image map, and `overrides`
+    (`pipeline run --env`), which beat every other variable, as `run --env` does: a local knob such as SKIP_TESTS
+    that the cloud run never sets."""
+
+    value_source: ValueSource
+    image_map: Mapping[str, str]
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+
 def build_request(
     pipeline_name: str,
     action: Action,
     project: CodeBuildProject,
     action_variables: tuple[EnvironmentVariable, ...],
     inputs: BuildInputs,
-    value_source: ValueSource,
-    image_map: Mapping[str, str],
-    local_overrides: Mapping[str, str] | None = None,
+    local: LocalSettings,
 ) -> BuildRequest:
-    """`local_overrides` (`pipeline run --env`) beat every other variable, as `run --env` does: a local knob such
-    as SKIP_TESTS that the cloud run never sets."""
     primary_name = action.primary_source
     if primary_name is None or primary_name not in inputs.artifacts:
         raise ActionInputError(
             f"The action {action.name} has no primary source: name one of its inputs in PrimarySource."
         )
     primary = inputs.artifacts[primary_name]
-    local = tuple(EnvironmentVariable(name, value) for name, value in (local_overrides or {}).items())
+    overrides = tuple(EnvironmentVariable(name, value) for name, value in local.overrides.items())
     plain, parameters, secrets = _typed(
-        {v.name: v for v in (*project.environment_variables, *action_variables, *local)}
+        {v.name: v for v in (*project.environment_variables, *action_variables, *overrides)}
     )
     outputs = action.output_artifacts
     return BuildRequest(
@@ -91,9 +98,9 @@ def build_request(
         environment_overrides=plain,
         parameter_overrides=parameters,
         secret_overrides=secrets,
-        value_source=value_source,
+        value_source=local.value_source,
         image=project.image,
-        image_map=image_map,
+        image_map=local.image_map,
         privileged=project.privileged,
         timeout_minutes=float(project.timeout_minutes),
         artifacts_dir=inputs.outputs_root / outputs[0] if len(outputs) == 1 else None,

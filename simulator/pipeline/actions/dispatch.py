@@ -15,6 +15,7 @@ from simulator.codebuild.phases import Status
 from simulator.pipeline.actions.codebuild import (
     ActionInputError,
     BuildInputs,
+    LocalSettings,
     build_request,
     parse_action_variables,
     report_summaries,
@@ -109,9 +110,7 @@ class LocalActions:
                 action.project,
                 variables,
                 inputs,
-                self.engine.value_source,
-                self.engine.image_map,
-                self.engine.overrides,
+                LocalSettings(self.engine.value_source, self.engine.image_map, self.engine.overrides),
             )
         except ActionInputError as error:
             return ActionOutcome(ActionStatus.FAILED, str(error))

@@ -24,7 +24,7 @@ from typing import TextIO
 from simulator.cancellation import CancelToken
 from simulator.errors import InputError
 from simulator.pipeline.approvals.history import earlier_action_lines
-from simulator.pipeline.approvals.prompt import Answer, ask
+from simulator.pipeline.approvals.prompt import Answer, Wait, ask
 from simulator.pipeline.executor import ActionContext, ActionOutcome
 from simulator.pipeline.model import Pipeline
 from simulator.pipeline.statuses import ActionStatus, ApprovalStatus
@@ -119,9 +119,8 @@ def _ask_here(
         answers_from=sys.stdin.fileno() if policy.answers_from is None else policy.answers_from,
         to=console,
         elsewhere=lambda: _answered_elsewhere(store, gate.token, closed),
-        cancel=_Either(context.cancel, closed),
-        expires_at=gate.expires_at.timestamp(),
         by=policy.user,
+        wait=Wait(cancel=_Either(context.cancel, closed), expires_at=gate.expires_at.timestamp()),
     )
     if typed is None:
         return _after_wait(store, gate, context)

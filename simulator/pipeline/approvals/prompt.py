@@ -26,6 +26,17 @@ class Stop(Protocol):
 
 
 @dataclass(frozen=True)
+class Wait:
+    """How long the question waits: until `cancel` or `expires_at` (on `clock`), looking for an answer given
+    elsewhere every `poll_seconds` while nobody types."""
+
+    cancel: Stop
+    expires_at: float
+    poll_seconds: float = 0.5
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True)
 class Answer:
     approved: bool
     summary: str
@@ -59,13 +70,11 @@ def ask(
     answers_from: int,
     to: TextIO,
     elsewhere: Callable[[], Answer | None],
-    cancel: Stop,
-    expires_at: float,
     by: str,
-    poll_seconds: float = 0.5,
-    clock: Callable[[], float] = time.time,
+    wait: Wait,
 ) -> Answer | None:
     """The answer, or None when the gate expired, the run was stopped or the terminal closed."""
+    cancel, expires_at, poll_seconds, clock = wait.cancel, wait.expires_at, wait.poll_seconds, wait.clock
     lines = _Lines(answers_from)
     decision: bool | None = None
     _say(to, f"{question} [a]pprove / [r]eject: ")

@@ -16,7 +16,7 @@ from simulator.pipeline.cloudformation import schema
 from simulator.pipeline.cloudformation.intrinsics import UNRESOLVED, Evaluator
 from simulator.pipeline.cloudformation.source import Resource, TemplateSource
 from simulator.pipeline.errors import PipelineFileError, error_at
-from simulator.pipeline.schema_errors import all_keys, validate
+from simulator.pipeline.schema_errors import Wording, all_keys, validate
 
 PIPELINE_TYPE = "AWS::CodePipeline::Pipeline"
 PROJECT_TYPE = "AWS::CodeBuild::Project"
@@ -42,9 +42,7 @@ def build(source: TemplateSource, evaluator: Evaluator, chosen: str | None) -> m
         properties,
         source.positions,
         prefix,
-        known_keys=_PIPELINE_KEYS,
-        named=lambda loc: _named(resource.logical_id, loc),
-        skip=_unresolved,
+        wording=Wording(_PIPELINE_KEYS, named=lambda loc: _named(resource.logical_id, loc), skip=_unresolved),
     )
     errors = list(evaluator.errors)
     if isinstance(checked, list):
@@ -139,8 +137,7 @@ class _Projects:
             properties,
             self.source.positions,
             prefix,
-            named=lambda loc: _named(resource.logical_id, loc),
-            skip=_unresolved,
+            wording=Wording(named=lambda loc: _named(resource.logical_id, loc), skip=_unresolved),
         )
         if isinstance(checked, list):
             self.errors.extend(checked)

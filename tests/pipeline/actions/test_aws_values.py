@@ -10,7 +10,7 @@ from simulator.codebuild.aws_values import AwsTarget, connect_aws
 from simulator.codebuild.parameters import SecretReference
 from simulator.codebuild.result import PhaseContext
 from simulator.codebuild.runner import resolve_values
-from simulator.pipeline.actions.codebuild import BuildInputs, build_request, parse_action_variables
+from simulator.pipeline.actions.codebuild import BuildInputs, LocalSettings, build_request, parse_action_variables
 from simulator.pipeline.actions.dispatch import BuildEngine
 from simulator.pipeline.model import (
     Action,
@@ -72,9 +72,7 @@ def engine_request(tmp_path, engine: BuildEngine, built: CodeBuildProject, actio
         built,
         parse_action_variables(action_variables),
         BuildInputs({"SourceOutput": source}, tmp_path / "out", "abc123"),
-        engine.value_source,
-        engine.image_map,
-        engine.overrides,
+        LocalSettings(engine.value_source, engine.image_map, engine.overrides),
     )
 
 

@@ -12,6 +12,7 @@ from simulator.codebuild.upload import RequiredArtifacts
 from simulator.pipeline.actions.codebuild import (
     ActionInputError,
     BuildInputs,
+    LocalSettings,
     build_request,
     parse_action_variables,
     report_summaries,
@@ -70,7 +71,7 @@ def test_one_input_is_the_primary_and_one_output_the_primary_artifact(artifacts,
     action_variables = parse_action_variables(
         '[{"name":"STAGE","value":"action"},{"name":"TOKEN","value":"t","type":"SECRETS_MANAGER"}]'
     )
-    request = build_request("shop", codebuild(), PROJECT, action_variables, inputs, LocalValues(), {})
+    request = build_request("shop", codebuild(), PROJECT, action_variables, inputs, LocalSettings(LocalValues(), {}))
     assert request.source == artifacts["SourceOutput"]
     assert request.buildspec.path == artifacts["SourceOutput"] / "buildspecs" / "buildspec-dev.yml"
     assert (request.project, request.initiator, request.image) == ("shop-dev", "codepipeline/shop", PROJECT.image)
@@ -87,7 +88,7 @@ def test_several_inputs_and_outputs(artifacts, tmp_path):
     # §3: other inputs at CODEBUILD_SRC_DIR_<name>; several outputs are secondary artifacts by name.
     action = codebuild(("config-files", "SourceOutput"), ("web", "api"), PrimarySource="SourceOutput")
     request = build_request(
-        "shop", action, PROJECT, (), BuildInputs(artifacts, tmp_path / "out", None), LocalValues(), {}
+        "shop", action, PROJECT, (), BuildInputs(artifacts, tmp_path / "out", None), LocalSettings(LocalValues(), {})
     )
     assert request.source == artifacts["SourceOutput"]
     assert dict(request.secondary_sources) == {"config-files": artifacts["config-files"]}
@@ -99,7 +100,7 @@ def test_a_buildspec_the_primary_source_lacks_fails_the_action_before_any_build(
     project = CodeBuildProject("shop-dev", HERE, buildspec="buildspecs/nope.yml")
     inputs = BuildInputs({"SourceOutput": artifacts["SourceOutput"]}, tmp_path / "out", None)
     with pytest.raises(ActionInputError) as raised:
-        build_request("shop", codebuild(), project, (), inputs, LocalValues(), {})
+        build_request("shop", codebuild(), project, (), inputs, LocalSettings(LocalValues(), {}))
     assert str(raised.value) == (
         "YAML_FILE_ERROR: YAML file does not exist: buildspecs/nope.yml is not in the primary source."
     )
@@ -110,7 +111,7 @@ def test_an_inline_buildspec_is_the_buildspec_itself(artifacts, tmp_path):
         "inline", HERE, buildspec="version: 0.2\nphases:\n  build:\n    commands: [echo hi]\n", buildspec_is_inline=True
     )
     inputs = BuildInputs({"SourceOutput": artifacts["SourceOutput"]}, tmp_path / "out", None)
-    request = build_request("shop", codebuild(), project, (), inputs, LocalValues(), {})
+    request = build_request("shop", codebuild(), project, (), inputs, LocalSettings(LocalValues(), {}))
     assert request.buildspec.buildspec.phases.build is not None
     assert request.buildspec.buildspec.phases.build.commands == ("echo hi",)
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from simulator.cancellation import CancelToken
-from simulator.pipeline.approvals.prompt import MAX_SUMMARY, Answer, ask
+from simulator.pipeline.approvals.prompt import MAX_SUMMARY, Answer, Wait, ask
 
 
 @pytest.fixture
@@ -28,10 +28,8 @@ def run_ask(answers, *, elsewhere=lambda: None, cancel=None, expires_in=30.0):
         answers_from=answers,
         to=shown,
         elsewhere=elsewhere,
-        cancel=cancel or CancelToken(),
-        expires_at=time.time() + expires_in,
         by="dev",
-        poll_seconds=0.05,
+        wait=Wait(cancel=cancel or CancelToken(), expires_at=time.time() + expires_in, poll_seconds=0.05),
     )
     return answer, shown.getvalue()
 

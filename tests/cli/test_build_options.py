@@ -116,11 +116,12 @@ def test_run_knows_the_env_files_credentials_as_secrets_once_its_flags_are_read(
 def test_run_and_plan_make_the_same_request_from_the_same_flags(project):
     from simulator.buildspec import load_buildspec
     from simulator.cli import build_options
+    from simulator.codebuild.value_source_choice import local_values
 
     run_args = build_parser().parse_args(["run", "shop/buildspec.yml", *FLAGS])
     plan_args = build_parser().parse_args(["plan", "shop/buildspec.yml", *FLAGS])
     ran, _ = run_command._request(run_args, Masker())
     planned = build_options.requested_build(
-        plan_args, Masker(), lambda state: build_options.local_values(plan_args.parameters, state)
+        plan_args, Masker(), lambda state: local_values(plan_args.parameters, state)
     ).request(load_buildspec(project / "buildspec.yml"))
     assert dataclasses.replace(ran, buildspec=planned.buildspec) == planned

@@ -14,7 +14,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # bad arguments, invalid buildspec, file missing
     BAD_ENVIRONMENT = 3  # no Docker engine, image missing and cannot be built
     AWAITING_APPROVAL = 4  # a pipeline stopped at a gate nobody could answer here (no terminal, --no-input)
-    SUPERSEDED = 5  # a pipeline execution a newer one took the place of (§1.10)
+    SUPERSEDED = 5  # a pipeline execution a newer one took the place of (CP §1.10)
     STOPPED = 130  # Ctrl-C / SIGTERM
 
 

@@ -32,7 +32,7 @@ from simulator.errors import EnvironmentProblem, InputError
 STATE_DIR_NAME = ".simulator"
 # CodeBuild's own rule for project names (CreateProject): a letter or digit, then letters, digits, - and _.
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,254}\Z")
-_PIPELINE_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # codepipeline-semantics §1.2
+_PIPELINE_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # CP §1.2
 _EXECUTION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # uuid4, as CodePipeline's
 
 

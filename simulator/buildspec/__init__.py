@@ -1,4 +1,4 @@
-"""The buildspec: its frozen model and the loader that validates it (codebuild-semantics §1, §2, §6.1)."""
+"""The buildspec: its frozen model and the loader that validates it (CB §1, CB §2, CB §6.1)."""
 
 from simulator.buildspec.loader import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.buildspec.model import (

@@ -1,4 +1,4 @@
-"""What a valid buildspec asks of its image: runtimes, users, a shell (codebuild-semantics §1.3, §1.4, §6.1).
+"""What a valid buildspec asks of its image: runtimes, users, a shell (CB §1.3, CB §1.4, CB §6.1).
 
 Checked against the image's Docker-free description, so `validate` knows without an engine what DOWNLOAD_SOURCE
 would refuse. Choices: a runtime version given as `$VAR` is left alone (its value exists only in the build); an
@@ -16,7 +16,7 @@ from simulator.container.image.description import ImageDescription
 from simulator.container.image.runtimes import RuntimeVersionError, select_runtimes
 from simulator.diagnostics import Diagnostic, Loc, Severity, quote, rules
 
-DOCUMENTED_LINUX_SHELLS = ("bash", "/bin/sh")  # §1.4
+DOCUMENTED_LINUX_SHELLS = ("bash", "/bin/sh")  # CB §1.4
 
 
 def check_against_image(loaded: LoadedBuildspec, image: ImageDescription, image_name: str) -> list[Diagnostic]:

@@ -163,7 +163,7 @@ class _Validation:
                     )
 
     def _upgrade_v01_env(self, data: dict[str, object]) -> None:
-        # codebuild-semantics §1.2: version 0.1 spells env.variables as environment_variables.plaintext.
+        # CB §1.2: version 0.1 spells env.variables as environment_variables.plaintext.
         if "environment_variables" not in data:
             return
         if "env" in data:
@@ -212,7 +212,7 @@ class _Validation:
 
 
 def _drop_v01_artifact_type(data: dict[str, object]) -> None:
-    # codebuild-semantics §1.2: a 0.1 key (deprecated in 0.2) that picks the upload format, moot locally.
+    # CB §1.2: a 0.1 key (deprecated in 0.2) that picks the upload format, moot locally.
     artifacts = data.get("artifacts")
     if isinstance(artifacts, dict):
         artifacts.pop("type", None)
@@ -262,7 +262,7 @@ def _missing_hint(loc: Loc) -> str:
 
 
 def _unknown_phase(name: str) -> str:
-    # codebuild-semantics §1.7: the phase names are fixed; a misspelt phase would never run.
+    # CB §1.7: the phase names are fixed; a misspelt phase would never run.
     valid = ", ".join(PHASE_NAMES)
     close = difflib.get_close_matches(name, PHASE_NAMES, n=1)
     if close:

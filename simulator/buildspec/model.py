@@ -1,4 +1,4 @@
-"""The buildspec as frozen data (codebuild-semantics §1, §2, §6.1).
+"""The buildspec as frozen data (CB §1, CB §2, CB §6.1).
 
 The loader feeds these models the YAML scalars' source text (None for an empty scalar), so the field types
 below decide how text becomes a bool or an integer; strings are never routed through YAML's float or bool
@@ -22,7 +22,7 @@ RULE_ERROR = "buildspec_rule"
 
 PHASE_NAMES: tuple[str, ...] = ("install", "pre_build", "build", "post_build")
 
-# codebuild-semantics §1.8: test and coverage report formats.
+# CB §1.8: test and coverage report formats.
 REPORT_FORMATS: tuple[str, ...] = (
     "CUCUMBERJSON",
     "JUNITXML",
@@ -66,7 +66,7 @@ def _yaml_bool(value: object) -> object:
 
 
 def _empty_text(value: object) -> object:
-    # `EMPTY:` in env.variables sets the variable to the empty string (codebuild-semantics §1.4).
+    # `EMPTY:` in env.variables sets the variable to the empty string (CB §1.4).
     return "" if value is None else value
 
 
@@ -88,7 +88,7 @@ def _command(value: object) -> object:
 
 
 def _command_mapping_error(value: dict[object, object]) -> PydanticCustomError:
-    # codebuild-semantics §1.7: an unquoted `- echo a: b` is read by YAML as the mapping {"echo a": "b"}.
+    # CB §1.7: an unquoted `- echo a: b` is read by YAML as the mapping {"echo a": "b"}.
     if len(value) == 1:
         ((key, item),) = value.items()
         if item is None or isinstance(item, str):
@@ -109,7 +109,7 @@ def _on_failure(value: object) -> object:
 
 
 def _not_reserved(name: str) -> str:
-    # codebuild-semantics §1.4, §4.2: the CODEBUILD_ prefix belongs to CodeBuild.
+    # CB §1.4, CB §4.2: the CODEBUILD_ prefix belongs to CodeBuild.
     if name.startswith(_RESERVED_PREFIX):
         raise rule_error("uses the reserved prefix CODEBUILD_; choose another variable name")
     return name
@@ -129,7 +129,7 @@ ShellName = Annotated[str, AfterValidator(_one_word("shell name or path (bash, /
 
 
 def _exportable(name: str) -> str:
-    # codebuild-semantics §1.4: names starting with AWS_ cannot be exported.
+    # CB §1.4: names starting with AWS_ cannot be exported.
     if name.startswith(_UNEXPORTABLE_PREFIX):
         raise rule_error(f"names {name!r}, which cannot be exported: names starting with AWS_ are not exportable")
     return name
@@ -145,7 +145,7 @@ def _required_text(hint: str) -> Callable[[object], object]:
 
 
 def _runtimes_listed(value: object) -> object:
-    # codebuild-semantics §6.1: if runtime-versions is present it must name at least one runtime.
+    # CB §6.1: if runtime-versions is present it must name at least one runtime.
     if value is None or value == {}:
         raise rule_error("must list at least one runtime (e.g. python: 3.12) when present")
     return value
@@ -175,7 +175,7 @@ def _named_like(pattern: str, what: str) -> Callable[[str], str]:
 
 
 # A secondary artifact's identifier and a report group's name become folder names on the host: they must be names,
-# never paths. codepipeline-semantics §1.2: a pipeline's output artifact names (which secondary artifact
+# never paths. CP §1.2: a pipeline's output artifact names (which secondary artifact
 # identifiers equal) are [A-Za-z0-9_-]{1,100}; report groups are named [A-Za-z0-9_-]{2,128} or by an ARN.
 ArtifactIdentifier = Annotated[
     str, AfterValidator(_named_like(r"[A-Za-z0-9_-]{1,128}", "artifact identifier (letters, digits, _ and -)"))
@@ -203,13 +203,13 @@ class _Section(BaseModel):
 class Phase(_Section):
     run_as: UserName | None = None
     on_failure: Annotated[OnFailure | None, BeforeValidator(_on_failure)] = None
-    # codebuild-semantics §1.7: required in pre_build, build and post_build whenever the phase is present.
+    # CB §1.7: required in pre_build, build and post_build whenever the phase is present.
     commands: Commands
     finally_: Commands = Field(default=(), alias="finally")
 
 
 class InstallPhase(Phase):
-    # codebuild-semantics §1.7: install may hold only runtime-versions.
+    # CB §1.7: install may hold only runtime-versions.
     commands: Commands = ()
     runtime_versions: Annotated[dict[str, RuntimeVersion], BeforeValidator(_runtimes_listed)] = {}
 
@@ -226,7 +226,7 @@ class Phases(_Section):
     post_build: Annotated[Phase | None, _PresentPhase] = Field(default=None, alias="post_build")
 
     def ordered(self) -> list[tuple[str, Phase]]:
-        """The present phases in the order CodeBuild runs them (codebuild-semantics §3.1)."""
+        """The present phases in the order CodeBuild runs them (CB §3.1)."""
         phases = (self.install, self.pre_build, self.build, self.post_build)
         return [(name, phase) for name, phase in zip(PHASE_NAMES, phases, strict=True) if phase is not None]
 
@@ -255,7 +255,7 @@ class BatchTaskEnv(_Section):
 
     @model_validator(mode="after")
     def _fleet_or_compute_type(self) -> BatchTaskEnv:
-        # codebuild-semantics §1.6: a task names a fleet or a compute type, not both.
+        # CB §1.6: a task names a fleet or a compute type, not both.
         if self.fleet is not None and self.compute_type is not None:
             raise rule_error("sets both fleet and compute-type; keep only one")
         return self
@@ -306,7 +306,7 @@ def _unique_identifiers(tasks: tuple[BatchTask, ...]) -> tuple[BatchTask, ...]:
 
 
 def _list_tasks(tasks: tuple[BatchTask, ...]) -> tuple[BatchTask, ...]:
-    # codebuild-semantics §1.6: build-list tasks all run in parallel; only build-graph orders them.
+    # CB §1.6: build-list tasks all run in parallel; only build-graph orders them.
     for task in tasks:
         if task.depend_on:
             raise rule_error(f"task {task.identifier!r} has depend-on, which only build-graph supports")
@@ -331,7 +331,7 @@ class BatchSection(_Section):
 
     @model_validator(mode="after")
     def _one_batch_type(self) -> BatchSection:
-        # codebuild-semantics §1.6: only one batch type per buildspec.
+        # CB §1.6: only one batch type per buildspec.
         present = [name for name in _BATCH_TYPES if getattr(self, name.replace("-", "_")) is not None]
         if len(present) > 1:
             raise rule_error(f"may use only one of {', '.join(_BATCH_TYPES)}; found {' and '.join(present)}")
@@ -342,12 +342,12 @@ class ReportGroup(_Section):
     files: Globs
     base_directory: str | None = None
     discard_paths: YamlBool = False
-    # codebuild-semantics §1.8: optional, case-insensitive, JUNITXML by default.
+    # CB §1.8: optional, case-insensitive, JUNITXML by default.
     file_format: Annotated[str, AfterValidator(_report_format)] = "JUNITXML"
 
 
 class ArtifactSpec(_Section):
-    # codebuild-semantics §1.9: files is required whenever the section is present.
+    # CB §1.9: files is required whenever the section is present.
     files: Globs
     name: str | None = None
     discard_paths: YamlBool = False
@@ -364,7 +364,7 @@ class Artifacts(ArtifactSpec):
 class Cache(_Section):
     paths: Globs
     key: str | None = None
-    # codebuild-semantics §1.10: at most five fallback keys.
+    # CB §1.10: at most five fallback keys.
     fallback_keys: Annotated[tuple[str, ...], Field(max_length=5)] = ()
     action: Literal["restore", "save"] | None = None
 

@@ -1,4 +1,4 @@
-"""The phase-level `on-failure` value (codebuild-semantics §2).
+"""The phase-level `on-failure` value (CB §2).
 
 Accepted forms, keyword case-insensitive because the AWS doc examples write `Retry-3-...`:
 `ABORT`, `CONTINUE`, `RETRY`, `RETRY-<count>`, `RETRY-<regex>`, `RETRY-<count>-<regex>`.
@@ -51,7 +51,7 @@ class OnFailureError(ValueError):
 
 
 def parse_on_failure(text: str) -> OnFailure:
-    """Parse an `on-failure` value; raise OnFailureError (a ValueError) if it is not one of the §2 forms."""
+    """Parse an `on-failure` value; raise OnFailureError (a ValueError) if it is not one of the CB §2 forms."""
     word = text.strip()
     upper = word.upper()
     if upper in (OnFailureMode.ABORT, OnFailureMode.CONTINUE):

@@ -143,7 +143,7 @@ class RequestedBuild(Generic[V]):
     def request(self, loaded: LoadedBuildspec) -> BuildRequest:
         """The request for this buildspec; `run` adds its own options (--mount, --artifacts...) to it."""
         args = self.args
-        # AWS credentials are masked whatever variable carries them (codebuild-semantics §1.4): the runner masks
+        # AWS credentials are masked whatever variable carries them (CB §1.4): the runner masks
         # them when the build starts, but `plan` shows the buildspec's variables without starting one.
         self.masker.add(credential_values(loaded.buildspec.env.variables))
         return BuildRequest(

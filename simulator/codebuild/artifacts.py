@@ -1,4 +1,4 @@
-"""Which files an `artifacts` section selects, and where each lands (codebuild-semantics §1.9): pure."""
+"""Which files an `artifacts` section selects, and where each lands (CB §1.9): pure."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import IO, Protocol
 
 
 class FileSet(Protocol):
-    """What `artifacts`, its secondary artifacts and each report group have in common (§1.8, §1.9)."""
+    """What `artifacts`, its secondary artifacts and each report group have in common (CB §1.8, CB §1.9)."""
 
     @property
     def files(self) -> tuple[str, ...]: ...

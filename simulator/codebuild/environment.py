@@ -1,4 +1,4 @@
-"""The build's environment variables: CodeBuild's own (§4.1), the buildspec's, and the user's overrides (§1.4)."""
+"""The build's environment variables: CodeBuild's own (CB §4.1), the buildspec's, and the user's overrides (CB §1.4)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from simulator.errors import InputError
 RESERVED_PREFIX = "CODEBUILD_"
 LOCAL_ACCOUNT = "000000000000"
 DEFAULT_REGION = "us-east-1"
-SECONDARY_SOURCES_DIR = "secSrc"  # beside `src`, as AWS's local agent lays them out (§8)
+SECONDARY_SOURCES_DIR = "secSrc"  # beside `src`, as AWS's local agent lays them out (CB §8)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # What the host knows about reaching registries: carried into the build so it resolves like the host does.
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
@@ -77,7 +77,7 @@ def layers(
     secrets: Mapping[str, str],
     overrides: Mapping[str, str],
 ) -> tuple[tuple[str, Mapping[str, str]], ...]:
-    """§1.4 precedence, lowest first (a later layer wins): ours, the host's network settings, CodeBuild's own, the
+    """CB §1.4 precedence, lowest first (a later layer wins): ours, the host's network settings, CodeBuild's own, the
     buildspec's `env.variables`, its resolved secrets, the start-build overrides; the image's ENV lies below all.
     The runner composes these and `plan` shows them, so both follow one order."""
     return (
@@ -91,7 +91,7 @@ def layers(
 
 
 def codebuild_variables(identity: BuildIdentity) -> dict[str, str]:
-    """The variables CodeBuild sets in every build, with the shapes of codebuild-semantics §4.1."""
+    """The variables CodeBuild sets in every build, with the shapes of CB §4.1."""
     variables = {
         "AWS_DEFAULT_REGION": identity.region,
         "AWS_REGION": identity.region,
@@ -124,7 +124,7 @@ def secondary_source_dir(identity: BuildIdentity, identifier: str) -> str:
 
 
 def secondary_variables(identity: BuildIdentity, sources: Mapping[str, Path]) -> dict[str, str]:
-    """§4.1: CODEBUILD_SRC_DIR_<id>, and CODEBUILD_SOURCE_VERSION_<id> for a source that is a git repository."""
+    """CB §4.1: CODEBUILD_SRC_DIR_<id>, and CODEBUILD_SOURCE_VERSION_<id> for a source that is a git repository."""
     variables: dict[str, str] = {}
     for identifier, folder in sources.items():
         variables[f"CODEBUILD_SRC_DIR_{identifier}"] = secondary_source_dir(identity, identifier)

@@ -1,4 +1,4 @@
-"""CodeBuild's phase machine: phases in order, commands through the session, routing on failure (§3)."""
+"""CodeBuild's phase machine: phases in order, commands through the session, routing on failure (CB §3)."""
 
 from __future__ import annotations
 
@@ -301,7 +301,7 @@ class BuildMachine:
         if spec.on_failure and spec.on_failure.mode is OnFailureMode.RETRY:
             self._log.info("retry_not_simulated", value=spec.on_failure.raw)
         user = spec.run_as or self._spec.run_as
-        # codebuild-semantics §1.7: the first failing command skips the rest; `finally` runs in any case.
+        # CB §1.7: the first failing command skips the rest; `finally` runs in any case.
         failure = self._run_commands(spec.commands, user)
         finally_failure = self._run_commands(spec.finally_, user)
         contexts = [c for c in (failure or finally_failure,) if c]

@@ -1,4 +1,4 @@
-"""`parameter-store` and `secrets-manager` values (codebuild-semantics §1.4): where they come from, and how a
+"""`parameter-store` and `secrets-manager` values (CB §1.4): where they come from, and how a
 buildspec's references resolve against them.
 
 A ValueSource answers one name at a time; the resolution rules (the secret reference syntax, JSON keys, the error
@@ -27,7 +27,7 @@ from yaml.nodes import Node
 from simulator.diagnostics import SourceDocument, UnreadableFile, YamlSourceError, compose, read_text, to_document
 from simulator.errors import InputError
 
-PARAMETER_ERROR_CODE = "Decrypted Variables Error"  # what AWS's local agent prints (§5.3)
+PARAMETER_ERROR_CODE = "Decrypted Variables Error"  # what AWS's local agent prints (CB §5.3)
 SECRET_ERROR_CODE = "Secrets Manager Error"  # inferred: no real log of this case is on record
 
 

@@ -1,4 +1,4 @@
-"""CodeBuild's phases, statuses and failure routing (codebuild-semantics §3): pure data and functions."""
+"""CodeBuild's phases, statuses and failure routing (CB §3): pure data and functions."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ COMMAND_PHASES: dict[PhaseType, str] = {
     PhaseType.POST_BUILD: "post_build",
 }
 
-# codebuild-semantics §3.2: where a build goes when a phase fails and the phase sets no `on-failure`.
+# CB §3.2: where a build goes when a phase fails and the phase sets no `on-failure`.
 _DEFAULT_ROUTE_ON_FAILURE: dict[PhaseType, PhaseType] = {
     PhaseType.PROVISIONING: PhaseType.FINALIZING,
     PhaseType.DOWNLOAD_SOURCE: PhaseType.FINALIZING,
@@ -60,7 +60,7 @@ def following(phase: PhaseType) -> PhaseType:
 def next_phase(phase: PhaseType, status: Status, on_failure: OnFailure | None = None) -> PhaseType:
     """The phase that runs after `phase` ended with `status`.
 
-    codebuild-semantics §2: CONTINUE goes on to the next phase; ABORT ends the build (POST_BUILD and
+    CB §2: CONTINUE goes on to the next phase; ABORT ends the build (POST_BUILD and
     UPLOAD_ARTIFACTS are skipped, inferred). RETRY forms are parsed but not simulated yet: they take the
     default route, as if no `on-failure` were set.
     """

@@ -23,10 +23,10 @@ from simulator.errors import InputError
 
 DEFAULT_TIMEOUT_MINUTES = 60.0
 DEFAULT_GIT_CLONE_DEPTH = 1  # CodeBuild's default git clone depth
-# codebuild-semantics §4.1: a source identifier becomes part of a variable name, CODEBUILD_SRC_DIR_<identifier>.
+# CB §4.1: a source identifier becomes part of a variable name, CODEBUILD_SRC_DIR_<identifier>.
 _SOURCE_IDENTIFIER = re.compile(r"[A-Za-z0-9_]{1,128}\Z")
-# A pipeline's input artifact names (codepipeline-semantics §1.2) may hold `-`: CodeBuild still sets
-# CODEBUILD_SRC_DIR_<name>, which a shell cannot expand but `printenv` reads (§3 inputs 3); the request takes them.
+# A pipeline's input artifact names (CP §1.2) may hold `-`: CodeBuild still sets
+# CODEBUILD_SRC_DIR_<name>, which a shell cannot expand but `printenv` reads (CP §3 inputs 3); the request takes them.
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}\Z")
 
 

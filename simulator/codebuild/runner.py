@@ -286,14 +286,14 @@ def _hand_over_container(
 def _without_container(
     plan: BuildPlan, log: EventLog, cancel: CancelToken, record: Callable[[BuildResult], None]
 ) -> BuildResult:
-    """Nothing will run: the build fails (or stops) in DOWNLOAD_SOURCE before any container is needed (§3.2)."""
+    """Nothing will run: the build fails (or stops) in DOWNLOAD_SOURCE before any container is needed (CB §3.2)."""
     result = BuildMachine(plan, _NoSession(), log, cancel=cancel).run()
     record(result)
     return result
 
 
 def resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext | None]:
-    """Every parameter-store and secrets-manager variable of the build, or why DOWNLOAD_SOURCE fails (§1.4, §5.3).
+    """Every parameter-store and secrets-manager variable of the build, or why DOWNLOAD_SOURCE fails (CB §1.4, CB §5.3).
 
     Before any container exists, as CodeBuild fetches them before the first command; each name once per build.
     """
@@ -302,7 +302,7 @@ def resolve_values(request: BuildRequest) -> tuple[dict[str, str], PhaseContext 
     try:
         resolved = resolve_parameters(section.parameter_store, lookups)
         resolved.update(resolve_secrets(section.secrets_manager, lookups))
-        # StartBuild's typed overrides beat the buildspec's (§1.4), so they are resolved after it.
+        # StartBuild's typed overrides beat the buildspec's (CB §1.4), so they are resolved after it.
         resolved.update(resolve_parameters(request.parameter_overrides, lookups))
         resolved.update(resolve_secrets(request.secret_overrides, lookups))
     except ResolutionError as error:
@@ -329,7 +329,7 @@ def _identity(request: BuildRequest, state: StateFolder, environ: Mapping[str, s
 def _environment(
     request: BuildRequest, identity: BuildIdentity, secrets: Mapping[str, str], environ: Mapping[str, str]
 ) -> dict[str, str]:
-    """§1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
+    """CB §1.4 precedence: start-build override > buildspec env > image ENV (Docker applies the image's)."""
     ordered = env.layers(
         host=_host_network(request, environ),
         codebuild={**env.codebuild_variables(identity), **env.secondary_variables(identity, request.secondary_sources)},

@@ -1,4 +1,4 @@
-"""The shell scripts the agent runs for each buildspec command (codebuild-semantics §1.2).
+"""The shell scripts the agent runs for each buildspec command (CB §1.2).
 
 Version 0.2 keeps one shell session for the whole build: each command's script restores the variables and
 working directory the previous command left, and saves them again on exit (even on `exit 3`), so a failing

@@ -49,7 +49,7 @@ class Steps:
         return sorted({p.removeprefix("./") for p in listing.decode(errors="surrogateescape").split("\0") if p})
 
     def evaluate(self, text: str) -> str:
-        """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (§1.9 `name`)."""
+        """Shell expansion of a value such as `myname-$(date +%Y-%m-%d)` (CB §1.9 `name`)."""
         expanded = self.run(expand_body(text, self.heredoc_end), keep_output=True)
         # The here-document ends "<value>\n\n", or "<value>\n" when the value ended in a backslash.
         return expanded.decode(errors="replace").removesuffix("\n").removesuffix("\n")

@@ -1,5 +1,5 @@
 """A build's test reports, summed up per report group: how many test cases passed, failed, errored and were skipped,
-and which failed, named `class.name` (codebuild-semantics §1.8: the `reports` section and its `file-format`s).
+and which failed, named `class.name` (CB §1.8: the `reports` section and its `file-format`s).
 
 Pure: it reads the files a build saved for a report group and returns a summary. The files are the user's own build
 output, so the stdlib XML parser is enough; a file too big, empty or not valid XML becomes a sentence in the

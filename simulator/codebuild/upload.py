@@ -1,4 +1,5 @@
-"""What a build hands back when its commands are done: artifacts, report files and exported variables (§1.4, §1.9)."""
+"""What a build hands back when its commands are done: artifacts, report files and exported variables
+(CB §1.4, CB §1.9)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,13 @@ from simulator.codebuild.steps import Steps
 from simulator.reporting.events import EventLog
 
 NO_ARTIFACTS = PhaseContext("CLIENT_ERROR", "no matching artifact paths found")
-# codepipeline-semantics §3 (issue #128 of aws-codebuild-docker-images has the primary one's text).
+# CP §3 (issue #128 of aws-codebuild-docker-images has the primary one's text).
 NO_PRIMARY_DEFINITION = PhaseContext("CLIENT_ERROR", "no definition for primary artifacts in buildspec")
 
 
 @dataclass(frozen=True)
 class RequiredArtifacts:
-    """What the caller will take from the build (a pipeline action's outputs, §3): one output is the primary
+    """What the caller will take from the build (a pipeline action's outputs, CP §3): one output is the primary
     artifact, several are secondary artifacts by identifier. A build that does not define them fails upload."""
 
     primary: bool = False
@@ -169,7 +170,7 @@ class Outputs:
     # -- exported variables -----------------------------------------------------------------------------------
 
     def freeze_exported_variables(self) -> None:
-        """§1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""
+        """CB §1.4: exported variables may change until the end of POST_BUILD, then their values are frozen."""
         names = self._spec.env.exported_variables
         if self._exports_frozen or not names:
             return

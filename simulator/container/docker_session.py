@@ -234,7 +234,7 @@ def open_session(
                 spec.image,
                 entrypoint=agent_entrypoint(spec.git_safe_directories),
                 command=[],
-                user="0:0",  # codebuild-semantics §1.3: commands run as root even if the image sets USER
+                user="0:0",  # CB §1.3: commands run as root even if the image sets USER
                 working_dir="/",
                 environment=dict(spec.environment),
                 labels=spec.all_labels(),
@@ -314,7 +314,7 @@ def _start(
 
 
 def start_failure(error: docker.errors.APIError) -> str:
-    """One sentence saying what Docker said; only a missing shell is blamed on the image (§5.3)."""
+    """One sentence saying what Docker said; only a missing shell is blamed on the image (CB §5.3)."""
     explanation = _explanation(error)
     if _MISSING_SHELL.search(explanation):
         return f"The build container did not start ({explanation}): the image needs /bin/sh."

@@ -1,4 +1,4 @@
-"""Source staging: the files CodeBuild would have cloned, packed as one tar for the build container (§8.3).
+"""Source staging: the files CodeBuild would have cloned, packed as one tar for the build container (CB §8.3).
 
 Only git-tracked files and untracked files git does not ignore are copied, so `node_modules`, virtual
 environments and build output never slow the copy down; the simulator's own `.simulator/` folder never goes in.

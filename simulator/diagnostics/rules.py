@@ -3,7 +3,7 @@ and `validate --format json|sarif|github` names them. Modules that report a prob
 
 from __future__ import annotations
 
-# The buildspec's schema and the semantic checks it holds (codebuild-semantics §1, §2).
+# The buildspec's schema and the semantic checks it holds (CB §1, CB §2).
 BUILDSPEC_SYNTAX = "buildspec/syntax"
 BUILDSPEC_SCHEMA = "buildspec/schema"
 BUILDSPEC_UNKNOWN_KEY = "buildspec/unknown-key"
@@ -12,13 +12,13 @@ REPORT_FILE_FORMAT = "buildspec/report-file-format"
 EXPORTED_VARIABLE = "buildspec/exported-variable"
 ON_FAILURE = "buildspec/on-failure"
 PHASE_COMMANDS = "buildspec/phase-commands"
-# What a buildspec asks of its image (§1.3, §1.4, §6).
+# What a buildspec asks of its image (CB §1.3, CB §1.4, CB §6).
 RUNTIME_VERSION = "buildspec/runtime-version"
 RUN_AS_USER = "buildspec/run-as-user"
 SHELL_UNDOCUMENTED = "buildspec/shell-undocumented"
 SHELL_MISSING = "buildspec/shell-missing"
 SECONDARY_ARTIFACT = "buildspec/secondary-artifact"
-# The pipeline (codepipeline-semantics §1, §3, §7.1).
+# The pipeline (CP §1, CP §3, CP §7 item 1).
 PIPELINE_SCHEMA = "pipeline/schema"
 PIPELINE_STRUCTURE = "pipeline/structure"
 APPROVAL_IN_SOURCE_STAGE = "pipeline/approval-in-source-stage"

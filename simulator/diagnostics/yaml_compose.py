@@ -158,7 +158,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlSourceError:
         problem += f" ({_one_line(exc.context)} at {where})"
     hint = ""
     if exc.problem == "mapping values are not allowed here":
-        # codebuild-semantics §1.7: the usual cause is an unquoted command containing ': '.
+        # CB §1.7: the usual cause is an unquoted command containing ': '.
         hint = "; quote any command or value that contains ': '"
     return YamlSourceError(line, column, problem, hint=hint)
 

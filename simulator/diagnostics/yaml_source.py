@@ -7,7 +7,7 @@ YAML 1.1 way, because CodeBuild reads variable values and runtime versions as te
 Tags are ignored by default (a buildspec's `!Ref x` reads as the text `x`, as it always has). A caller that
 needs them, as CloudFormation's short forms (`!Ref`, `!Sub`, `!GetAtt`...) do, asks for `keep_tags` and gets
 each locally tagged node as a Tagged value holding its position; YAML's own tags (`!!str`) are never kept.
-Not cfn-flip or cfn-lint (codepipeline-semantics §4.2): cfn-flip's plain dicts drop line numbers, cfn-lint
+Not cfn-flip or cfn-lint (CP §4.2): cfn-flip's plain dicts drop line numbers, cfn-lint
 keeps them but weighs about 140 MB, and both resolve scalars the YAML 1.1 way (dates, booleans, octal).
 """
 

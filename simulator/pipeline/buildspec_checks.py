@@ -1,4 +1,4 @@
-"""What a pipeline needs from the buildspecs its CodeBuild actions run, read from the repository (§1.7, §3).
+"""What a pipeline needs from the buildspecs its CodeBuild actions run, read from the repository (CP §1.7, CP §3).
 
 The buildspec of an action is the one CodeBuild would read: its project's `BuildSpec` path relative to the primary
 source, or the inline text. A path can only be read when the primary source is a source action's output (the
@@ -8,7 +8,7 @@ repository, as the buildspec-path check does); an action whose primary source a 
   buildspec does not define fails UPLOAD_ARTIFACTS (an error). A secondary artifact no output names is never passed
   on (a warning, at the buildspec).
 - `#{Namespace.Key}`: checks.py knows the namespace; here the key, for producers whose variables are known before
-  they run: a source provider's (§1.4) and a CodeBuild action's `env.exported-variables`. Lambda, CloudFormation
+  they run: a source provider's (CP §1.4) and a CodeBuild action's `env.exported-variables`. Lambda, CloudFormation
   and the rest export what they return, which only a run shows.
 - An inline buildspec's own errors are reported at the project's `BuildSpec`, with the line inside the text.
 """

@@ -1,4 +1,4 @@
-"""The structural rules of a pipeline, checked before anything runs (codepipeline-semantics §1.2-§1.9, §7.1).
+"""The structural rules of a pipeline, checked before anything runs (CP §1.2-§1.9, CP §7 item 1).
 
 Every violation is reported, each at the value to change, not only the first. Choices where the reference is
 silent or says "inferred":
@@ -29,12 +29,12 @@ MAX_STAGES = 50
 MAX_ACTIONS_PER_STAGE = 50
 MAX_CODEBUILD_INPUTS = 5
 MAX_CODEBUILD_OUTPUTS = 5
-APPROVAL_TIMEOUT_MINUTES = (5, 86400)  # §1.12
-MAX_VARIABLE_FIELD = 1000  # §1.3: a configuration field holding variables
+APPROVAL_TIMEOUT_MINUTES = (5, 86400)  # CP §1.12
+MAX_VARIABLE_FIELD = 1000  # CP §1.3: a configuration field holding variables
 RESERVED_NAMESPACES = ("codepipeline", "variables")
 CODEPIPELINE_KEYS = ("PipelineExecutionId",)
 
-_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # stages, actions, pipelines (§1.2)
+_NAME = re.compile(r"[A-Za-z0-9.@_-]{1,100}")  # stages, actions, pipelines (CP §1.2)
 _ARTIFACT = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _NAMESPACE = re.compile(r"[A-Za-z0-9@_-]{1,100}")
 _SHELL_SUFFIX = re.compile(r"[A-Za-z0-9_]+")
@@ -185,7 +185,7 @@ class _Checks:
             if action.name in names[:position]:
                 message = f"the action name {quote(action.name)} is used twice in the stage {quote(stage.name)}"
                 self.error(action.at("Name"), message)
-        # §1.2: the first stage holds only source actions, and source actions appear only there.
+        # CP §1.2: the first stage holds only source actions, and source actions appear only there.
         if index == 0:
             if stage.actions and not any(action.is_source for action in stage.actions):
                 self.error(stage.where, f"the first stage ({quote(stage.name)}) must hold the source actions")

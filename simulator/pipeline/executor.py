@@ -1,16 +1,17 @@
-"""One pipeline execution: stages in order, run-order groups ascending, equal run orders in parallel (§1.5, §7.2).
+"""One pipeline execution: stages in order, run-order groups ascending, equal run orders in parallel
+(CP §1.5, CP §7 item 2).
 
 The executor knows the pipeline model, an `ActionRunner` that does one action, and a `Recorder` that keeps what
 happened; it never touches Docker or the build engine. It can pick an execution up where it stopped (a gate that was
 answered later, a retry, a run from a stage): an action that already succeeded in this execution is not run again,
-its outputs and variables are reused (§1.11).
+its outputs and variables are reused (CP §1.11).
 
 Choices (the reference is silent or says inferred):
 - `--parallel N` bounds how many actions run at once. Once an action of a group fails, actions of that group that
-  have not started yet are not started (Abandoned, a CodePipeline action status); those running finish (§1.5).
+  have not started yet are not started (Abandoned, a CodePipeline action status); those running finish (CP §1.5).
 - A run-order group is done when all its actions are; a later group or stage starts only if all succeeded.
 - An approval without an answer ends the run Waiting at that gate, with everything before it kept.
-- Entering a stage is the recorder's to decide (§1.10's stage locks): it may wait in front of it, or end the run
+- Entering a stage is the recorder's to decide (CP §1.10's stage locks): it may wait in front of it, or end the run
   there, superseded or stopped, without entering.
 """
 
@@ -42,14 +43,14 @@ class RunEnding(StrEnum):
     FAILED = "Failed"
     STOPPED = "Stopped"
     WAITING = "Waiting"  # at a gate nobody has answered: CodePipeline shows the execution InProgress
-    SUPERSEDED = "Superseded"  # a newer execution took its place (§1.10)
+    SUPERSEDED = "Superseded"  # a newer execution took its place (CP §1.10)
 
 
 @dataclass(frozen=True)
 class ActionOutcome:
     status: ActionStatus  # IN_PROGRESS: a gate still waiting for its answer
     summary: str = ""  # why it failed, was skipped, or what the approver said
-    variables: Mapping[str, str] = field(default_factory=dict)  # its output variables (§1.7)
+    variables: Mapping[str, str] = field(default_factory=dict)  # its output variables (CP §1.7)
     outputs: Mapping[str, Path] = field(default_factory=dict)  # output artifact name -> folder
     external_id: str | None = None  # a build id, an approval token
 
@@ -81,7 +82,7 @@ class Recorder(Protocol):
         """The action's outcome already recorded in this execution, if it succeeded (or was skipped)."""
 
     def stage_entered(self, stage: str) -> ExecutionResult | None:
-        """Before the stage's first action, waiting while another execution holds it (§1.10). None once the
+        """Before the stage's first action, waiting while another execution holds it (CP §1.10). None once the
         execution is in; else how the run ends without entering (superseded or stopped while it waited)."""
 
     def stage_left(self, stage: str) -> None:
@@ -235,7 +236,7 @@ def _run_group(run: _Run, stage: Stage, group: Sequence[Action]) -> ExecutionRes
 
 
 def _starter(run: _Run, stage: Stage, action: Action) -> Callable[[], ActionOutcome]:
-    # The configuration is resolved as the action starts (§1.7), against what exists at that moment.
+    # The configuration is resolved as the action starts (CP §1.7), against what exists at that moment.
     variables = {namespace: dict(values) for namespace, values in run.known.variables.items()}
     artifacts = dict(run.known.artifacts)
     recorder = run.recorder
@@ -273,7 +274,7 @@ def _group_result(
     for wanted, status in (
         (ActionStatus.FAILED, RunEnding.FAILED),
         (ActionStatus.IN_PROGRESS, RunEnding.WAITING),
-        # Abandoned while nothing failed and no stop was asked: only a gate closed by a newer execution (§1.10).
+        # Abandoned while nothing failed and no stop was asked: only a gate closed by a newer execution (CP §1.10).
         (ActionStatus.ABANDONED, RunEnding.SUPERSEDED),
     ):
         for action, outcome in stuck:

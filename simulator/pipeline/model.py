@@ -1,9 +1,9 @@
-"""The pipeline as CodePipeline sees it, whichever file it came from (codepipeline-semantics §1, §2).
+"""The pipeline as CodePipeline sees it, whichever file it came from (CP §1, CP §2).
 
 Both loaders (the CloudFormation template and the native `stages/*.yml`) produce these frozen values; the checks,
 the planner and the executor read nothing else. Every element keeps where it was written (`Where`), so a check can
 point at the line a person has to change. Values are already resolved from the template (no `!Ref` left); they may
-still hold CodePipeline's own `#{Namespace.Key}` references, resolved only when an execution reaches them (§1.7).
+still hold CodePipeline's own `#{Namespace.Key}` references, resolved only when an execution reaches them (CP §1.7).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-DEFAULT_RUN_ORDER = 1  # §1.5
-DEFAULT_BUILDSPEC = "buildspec.yml"  # codebuild-semantics §1.1: a project without BuildSpec reads this
-DEFAULT_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60  # §1.12: the account default, 7 days
+DEFAULT_RUN_ORDER = 1  # CP §1.5
+DEFAULT_BUILDSPEC = "buildspec.yml"  # CB §1.1: a project without BuildSpec reads this
+DEFAULT_APPROVAL_TIMEOUT_MINUTES = 7 * 24 * 60  # CP §1.12: the account default, 7 days
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class PipelineType(StrEnum):
 
 
 class ExecutionMode(StrEnum):
-    SUPERSEDED = "SUPERSEDED"  # the default (§1.10)
+    SUPERSEDED = "SUPERSEDED"  # the default (CP §1.10)
     QUEUED = "QUEUED"  # V2 only
     PARALLEL = "PARALLEL"  # V2 only
 
@@ -59,7 +59,7 @@ class Category(StrEnum):
 
 
 class VariableType(StrEnum):
-    """A CodeBuild environment variable's type (§1.8, §2.2)."""
+    """A CodeBuild environment variable's type (CP §1.8, CP §2.2)."""
 
     PLAINTEXT = "PLAINTEXT"
     PARAMETER_STORE = "PARAMETER_STORE"
@@ -68,7 +68,7 @@ class VariableType(StrEnum):
 
 @dataclass(frozen=True)
 class ActionType:
-    """`ActionTypeId` (§1.3): e.g. Build / AWS / CodeBuild / 1."""
+    """`ActionTypeId` (CP §1.3): e.g. Build / AWS / CodeBuild / 1."""
 
     category: Category
     owner: str
@@ -88,11 +88,11 @@ class EnvironmentVariable:
 
 @dataclass(frozen=True)
 class CodeBuildProject:
-    """The parts of an `AWS::CodeBuild::Project` a local build needs (§2)."""
+    """The parts of an `AWS::CodeBuild::Project` a local build needs (CP §2)."""
 
     name: str
     where: Where
-    # `Source.BuildSpec`: a path relative to the primary source, or the buildspec's text itself (§2.1); None means
+    # `Source.BuildSpec`: a path relative to the primary source, or the buildspec's text itself (CP §2.1); None means
     # the default `buildspec.yml` at the primary source's root.
     buildspec: str | None = None
     buildspec_is_inline: bool = False
@@ -109,12 +109,12 @@ class Action:
     type: ActionType
     where: Where
     run_order: int = DEFAULT_RUN_ORDER
-    # Configuration values are strings (§1.3); booleans and numbers written in YAML arrive as their text.
+    # Configuration values are strings (CP §1.3); booleans and numbers written in YAML arrive as their text.
     configuration: Mapping[str, str] = field(default_factory=dict)
     input_artifacts: tuple[str, ...] = ()
     output_artifacts: tuple[str, ...] = ()
     namespace: str | None = None
-    timeout_minutes: int | None = None  # manual approval only (§1.3, §1.12)
+    timeout_minutes: int | None = None  # manual approval only (CP §1.3, CP §1.12)
     region: str | None = None
     # A CodeBuild action's project, resolved by the loader from `Configuration.ProjectName`; None otherwise, or
     # when the project is not defined in the file (a check reports that).
@@ -138,7 +138,7 @@ class Action:
 
     @property
     def primary_source(self) -> str | None:
-        """§1.8: `PrimarySource`, or the only input."""
+        """CP §1.8: `PrimarySource`, or the only input."""
         given = self.configuration.get("PrimarySource")
         if given:
             return given
@@ -158,7 +158,7 @@ class Stage:
         return _located(self.locations, self.where, parts)
 
     def run_order_groups(self) -> tuple[tuple[Action, ...], ...]:
-        """§1.5: actions by ascending RunOrder; one group's actions run in parallel."""
+        """CP §1.5: actions by ascending RunOrder; one group's actions run in parallel."""
         orders = sorted({action.run_order for action in self.actions})
         return tuple(tuple(a for a in self.actions if a.run_order == order) for order in orders)
 
@@ -171,7 +171,7 @@ class Stage:
 
 @dataclass(frozen=True)
 class PipelineVariable:
-    """A V2 pipeline-level variable, `#{variables.Name}` (§1.7)."""
+    """A V2 pipeline-level variable, `#{variables.Name}` (CP §1.7)."""
 
     name: str
     default: str | None = None
@@ -188,7 +188,7 @@ class Pipeline:
     variables: tuple[PipelineVariable, ...] = ()
     # Values a NoEcho template parameter resolved to: masked like secrets wherever they appear.
     secret_values: tuple[str, ...] = ()
-    # V2 triggers (§1.9), by the source action each names (`GitConfiguration.SourceActionName`).
+    # V2 triggers (CP §1.9), by the source action each names (`GitConfiguration.SourceActionName`).
     triggers: tuple[str, ...] = ()
     locations: Locations = field(default_factory=dict)
 

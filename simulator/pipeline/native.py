@@ -50,7 +50,7 @@ class _Native(BaseModel):
 
 
 class EnvValue(_Native):
-    """A variable's value: text, or `{parameter-store: NAME}`, or `{secrets-manager: ID}` (§1.8's types)."""
+    """A variable's value: text, or `{parameter-store: NAME}`, or `{secrets-manager: ID}` (CP §1.8's types)."""
 
     text: str | None = None
     parameter_store: str | None = Field(None, alias="parameter-store")
@@ -271,7 +271,7 @@ class _Builder:
 def _action_type(action: SourceAction | BuildAction | ApprovalAction | DeployAction) -> model.ActionType:
     category = _CATEGORIES[action.kind]
     if isinstance(action, SourceAction):
-        # §1.4: GitHub (version 1, OAuth) is the one third-party source provider.
+        # CP §1.4: GitHub (version 1, OAuth) is the one third-party source provider.
         owner = "ThirdParty" if action.provider == "GitHub" else "AWS"
         return model.ActionType(category, owner, action.provider)
     if isinstance(action, BuildAction):
@@ -282,7 +282,7 @@ def _action_type(action: SourceAction | BuildAction | ApprovalAction | DeployAct
 
 
 def _variables_json(env: dict[str, EnvValue]) -> str:
-    """§1.8: CodePipeline's `EnvironmentVariables`, the JSON text the CodeBuild action reads."""
+    """CP §1.8: CodePipeline's `EnvironmentVariables`, the JSON text the CodeBuild action reads."""
     entries = []
     for name, value in env.items():
         if value.parameter_store is not None:

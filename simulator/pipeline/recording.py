@@ -23,7 +23,7 @@ from simulator.reporting.masking import MASK
 
 _REUSED = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
 _ENDED_WAITING = {ExecutionStatus.SUPERSEDED: RunEnding.SUPERSEDED, ExecutionStatus.STOPPED: RunEnding.STOPPED}
-POLL_SECONDS = 0.5  # how often a run waiting in front of a stage looks again (§1.10)
+POLL_SECONDS = 0.5  # how often a run waiting in front of a stage looks again (CP §1.10)
 
 
 def _silent(_: str) -> None:
@@ -50,7 +50,7 @@ class StoreRecorder:
         cancel: CancelToken | None = None,
         say: Callable[[str], None] = _silent,
     ) -> None:
-        """`rerun_stage`: a retry with ALL_ACTIONS (§1.11), whose stage's earlier successes are not reused.
+        """`rerun_stage`: a retry with ALL_ACTIONS (CP §1.11), whose stage's earlier successes are not reused.
         `watch` hears when an action other than a gate starts and ends (live progress); `cancel` ends a wait in
         front of a stage; `say` gets the line saying who the run waits for."""
         self._store = store
@@ -62,7 +62,7 @@ class StoreRecorder:
         self._say = say
         self._refs: dict[tuple[str, str], ActionRef] = {}
         self._lock = threading.Lock()
-        self.superseded: list[str] = []  # older executions this one superseded (§1.10)
+        self.superseded: list[str] = []  # older executions this one superseded (CP §1.10)
 
     def previous(self, stage: str, action: str) -> ActionOutcome | None:
         if stage == self._rerun_stage:
@@ -82,7 +82,7 @@ class StoreRecorder:
         )
 
     def stage_entered(self, stage: str) -> ExecutionResult | None:
-        """The store decides (§1.10); while the stage is held this process polls it, saying once who holds it."""
+        """The store decides (CP §1.10); while the stage is held this process polls it, saying once who holds it."""
         said = ""
         while True:
             entry = self._store.enter_stage(self.execution_id, stage)
@@ -99,7 +99,7 @@ class StoreRecorder:
 
     def stage_left(self, stage: str) -> None:
         """Settles the stage from its actions, unless it was settled already (its times stay as they were); passed,
-        the execution is in front of the next stage at once, so none behind it can overtake it (§1.10)."""
+        the execution is in front of the next stage at once, so none behind it can overtake it (CP §1.10)."""
         try:
             recorded = self._store.execution(self.execution_id).stage(stage)
         except KeyError:

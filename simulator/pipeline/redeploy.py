@@ -1,7 +1,7 @@
 """What an earlier execution hands a new one that starts at a later stage (`pipeline run --from STAGE --execution
 ID`): the artifacts and namespaces its earlier stages made. That is how a team redeploys a previous version.
 
-Choices (the reference is silent; the nearest is §1.11's rollback, which re-runs a stage with an earlier
+Choices (the reference is silent; the nearest is CP §1.11's rollback, which re-runs a stage with an earlier
 execution's artifacts):
 - The artifacts are the ones made by actions of the stages before STAGE, and they are copied into the new
   execution's own folders, so pruning the earlier execution never takes them from the new one (or its retry).

@@ -74,7 +74,7 @@ class RunContext:
 
 @dataclass(frozen=True)
 class _Seed:
-    """Where a run starts when not at the first stage, and what it starts with (a redeploy, §1.11)."""
+    """Where a run starts when not at the first stage, and what it starts with (a redeploy, CP §1.11)."""
 
     from_stage: str | None = None
     artifacts: Mapping[str, Path] = field(default_factory=dict)
@@ -186,7 +186,7 @@ def resume_after_gate(pipeline: Pipeline, execution_id: str, context: RunContext
 
 
 def retry(pipeline: Pipeline, execution_id: str, context: RunContext, *, all_actions: bool = False) -> RunOutcome:
-    """RetryStageExecution (§1.11): the failed stage again, its failed actions (FAILED_ACTIONS) or all of them
+    """RetryStageExecution (CP §1.11): the failed stage again, its failed actions (FAILED_ACTIONS) or all of them
     (ALL_ACTIONS), on the artifacts stored by the stages before it; then on to the next gate or the end."""
     execution = context.store.execution(execution_id)
     stage = failed_stage(execution)
@@ -364,7 +364,7 @@ def _definition(pipeline: Pipeline, options: RunOptions, revision: Revision) -> 
 
 
 def _pipeline_variables(pipeline: Pipeline, given: Mapping[str, str]) -> dict[str, str]:
-    """V2 `#{variables.Name}`: each declared variable's default, overridden by `--variable` (§1.7)."""
+    """V2 `#{variables.Name}`: each declared variable's default, overridden by `--variable` (CP §1.7)."""
     declared = {variable.name: variable for variable in pipeline.variables}
     unknown = sorted(set(given) - set(declared))
     if unknown:

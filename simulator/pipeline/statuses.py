@@ -36,7 +36,7 @@ class StageStatus(StrEnum):
     STOPPED = "Stopped"
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
-    CANCELLED = "Cancelled"  # left when its execution was superseded at a gate in it (§1.10)
+    CANCELLED = "Cancelled"  # left when its execution was superseded at a gate in it (CP §1.10)
     SKIPPED = "Skipped"
 
     @property
@@ -58,10 +58,10 @@ class ActionStatus(StrEnum):
 
 class ApprovalStatus(StrEnum):
     WAITING = "Waiting"
-    APPROVED = "Approved"  # PutApprovalResult's two answers (§1.12)
+    APPROVED = "Approved"  # PutApprovalResult's two answers (CP §1.12)
     REJECTED = "Rejected"
-    EXPIRED = "Expired"  # TimeoutInMinutes passed: the action fails, like a rejection (§1.12)
-    SUPERSEDED = "Superseded"  # a newer execution reached this stage (§1.10)
+    EXPIRED = "Expired"  # TimeoutInMinutes passed: the action fails, like a rejection (CP §1.12)
+    SUPERSEDED = "Superseded"  # a newer execution reached this stage (CP §1.10)
 
     @property
     def is_answer(self) -> bool:
@@ -69,7 +69,7 @@ class ApprovalStatus(StrEnum):
 
 
 def stage_status_from(actions: Iterable[ActionStatus]) -> StageStatus:
-    """A stage's status from its actions' (latest attempts'), as §1.5 rules it.
+    """A stage's status from its actions' (latest attempts'), as CP §1.5 rules it.
 
     One failure fails the stage even while siblings still run (they finish, nothing later starts); a stage is
     Succeeded only when every action is done and none failed: Skipped actions count as done, not as failures.

@@ -1,4 +1,4 @@
-"""`#{Namespace.Key}` references in action configuration, resolved just before the action starts (§1.7).
+"""`#{Namespace.Key}` references in action configuration, resolved just before the action starts (CP §1.7).
 
 Choices (the reference marks them inferred or says nothing):
 - A reference that cannot be resolved fails the action before it starts and names the reference; nothing is ever
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 CODEPIPELINE_NAMESPACE = "codepipeline"  # reserved: PipelineExecutionId and the like
 PIPELINE_VARIABLES_NAMESPACE = "variables"  # V2 pipeline-level variables
-# §1.2: namespaces are [A-Za-z0-9@_-]{1,100}; keys are what an action exports (variable names, CommitId, ...).
+# CP §1.2: namespaces are [A-Za-z0-9@_-]{1,100}; keys are what an action exports (variable names, CommitId, ...).
 _REFERENCE = re.compile(r"#\{(?P<namespace>[A-Za-z0-9@_-]{1,100})\.(?P<key>[A-Za-z0-9@_.-]{1,128})\}")
 
 

@@ -1,5 +1,5 @@
-"""A buildspec's plan, from the engine's own rules: the environment as the runner composes it (§1.4, §4.1), the
-phases in the phase machine's order (§3.1), and what UPLOAD_ARTIFACTS would collect. No container, no Docker.
+"""A buildspec's plan, from the engine's own rules: the environment as the runner composes it (CB §1.4, CB §4.1), the
+phases in the phase machine's order (CB §3.1), and what UPLOAD_ARTIFACTS would collect. No container, no Docker.
 
 What depends on the build's run is said, not guessed: CodeBuild's per-build values are `<...>` placeholders, and a
 phase after the first names the variables earlier commands assign (version 0.2's one session), without values.
@@ -28,7 +28,7 @@ from simulator.plan.model import SECRET, BuildPlan, Files, PhasePlan, ReportPlan
 from simulator.reporting.masking import Masker
 
 NOT_LOCAL = "not in the local values file"
-# CodeBuild's values that only exist once a build starts (§4.1): shown as what they will be made of.
+# CodeBuild's values that only exist once a build starts (CB §4.1): shown as what they will be made of.
 _SOURCE_DIR = "/codebuild/output/src<N>/src"
 _AT_START = {
     "CODEBUILD_BUILD_NUMBER": "<next build number>",
@@ -106,7 +106,7 @@ def typed_variables(
 def _secret_variables(request: BuildRequest, masker: Masker) -> dict[str, Variable]:
     section = request.buildspec.buildspec.env
     values = request.value_source
-    # StartBuild's typed overrides beat the buildspec's (§1.4), as the runner resolves them.
+    # StartBuild's typed overrides beat the buildspec's (CB §1.4), as the runner resolves them.
     resolved = typed_variables(section.parameter_store, section.secrets_manager, values, masker)
     resolved.update(typed_variables(request.parameter_overrides, request.secret_overrides, values, masker, "--env "))
     return resolved
@@ -169,7 +169,7 @@ def _phases(buildspec: Buildspec) -> tuple[PhasePlan, ...]:
         if phase is None:
             continue
         plans.append(_phase(name, phase, tuple(assigned)))
-        # Version 0.1 runs every command in a fresh shell (§1.2): nothing a command sets reaches the next one.
+        # Version 0.1 runs every command in a fresh shell (CB §1.2): nothing a command sets reaches the next one.
         if buildspec.version == "0.2":
             for command in (*phase.commands, *phase.finally_):
                 assigned += [n for n in _ASSIGNMENT.findall(command) if n not in assigned]

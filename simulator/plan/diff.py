@@ -156,7 +156,7 @@ def _variables(scope: str, old: Sequence[Variable], new: Sequence[Variable]) -> 
 
 
 def _phases(old: Sequence[PhasePlan], new: Sequence[PhasePlan]) -> list[Change]:
-    """Phase by phase in the order they run (their names are fixed, §3.1)."""
+    """Phase by phase in the order they run (their names are fixed, CB §3.1)."""
     before, after = {p.name: p for p in old}, {p.name: p for p in new}
     changes: list[Change] = []
     for name in PHASE_NAMES:

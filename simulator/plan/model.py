@@ -30,7 +30,7 @@ class PhasePlan:
     run_as: str | None = None
     on_failure: str | None = None  # as written
     runtime_versions: tuple[tuple[str, str], ...] = ()
-    # Variables that earlier commands assign (version 0.2 keeps one shell session, §1.2): their values are known
+    # Variables that earlier commands assign (version 0.2 keeps one shell session, CB §1.2): their values are known
     # only when the build runs, so only their names are given.
     assigned_before: tuple[str, ...] = ()
 
@@ -101,7 +101,7 @@ class ActionPlan:
     namespace: str | None = None
     primary_source: str | None = None  # named only when the action has several inputs
     project: ProjectPlan | None = None
-    environment: tuple[Variable, ...] = ()  # the project's variables overridden by the action's (§1.8)
+    environment: tuple[Variable, ...] = ()  # the project's variables overridden by the action's (CP §1.8)
     gate: GatePlan | None = None
     skipped: bool = False  # no local equivalent: skipped when the pipeline runs here
     configuration: tuple[tuple[str, str], ...] = ()  # what the other fields do not show, by key

@@ -1,5 +1,5 @@
 """A pipeline's plan: stages in order, actions by run order with their inputs, outputs, namespaces, projects and
-variables, and the gates (codepipeline-semantics §1.3-§1.8, §1.12), from the model both loaders make."""
+variables, and the gates (CP §1.3-§1.8, CP §1.12), from the model both loaders make."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def _action(action: Action, values: LocalValues, masker: Masker, noecho: Masker)
 def _environment(
     action: Action, values: LocalValues, masker: Masker, noecho: Masker
 ) -> tuple[tuple[Variable, ...], dict[str, str]]:
-    """§1.8: the project's variables overridden by the action's `EnvironmentVariables`; a value may still hold a
+    """CP §1.8: the project's variables overridden by the action's `EnvironmentVariables`; a value may still hold a
     `#{Namespace.Key}`, resolved when the action starts. Text that is not valid JSON is kept as configuration (the
     checks say what is wrong with it)."""
     project = action.project.environment_variables if action.project else ()

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 MASK = "***"
-# codebuild-semantics §1.4: AWS credentials are hidden in logs too, whatever the variable that carries them.
+# CB §1.4: AWS credentials are hidden in logs too, whatever the variable that carries them.
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 

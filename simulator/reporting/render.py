@@ -1,4 +1,4 @@
-"""Turn build events into CodeBuild's own log lines (§5) or JSON lines, and write them where they go."""
+"""Turn build events into CodeBuild's own log lines (CB §5) or JSON lines, and write them where they go."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import structlog
 from simulator.reporting.events import EventLog
 from simulator.reporting.masking import Masker
 
-# Each agent event and the line CodeBuild writes for it (codebuild-semantics §5.1-§5.3).
+# Each agent event and the line CodeBuild writes for it (CB §5.1-§5.3).
 TEMPLATES: dict[str, str] = {
     "build_started": "Running on simulator (local Docker) image {image}",
     "waiting_for_agent": "Waiting for agent ping",

@@ -50,7 +50,7 @@ CASES = [
         ],
         id="root-is-a-scalar",
     ),
-    # codebuild-semantics §1.2: version is required; 0.1 and 0.2 are the only versions.
+    # CB §1.2: version is required; 0.1 and 0.2 are the only versions.
     pytest.param(
         "missing_version",
         ["buildspec.yml:2:1: error: version is required; start the file with 'version: 0.2'"],
@@ -61,7 +61,7 @@ CASES = [
         ["buildspec.yml:1:10: error: version must be '0.1' or '0.2', got '0.3'"],
         id="unsupported-version",
     ),
-    # codebuild-semantics §1.7: phases is required and its names are fixed.
+    # CB §1.7: phases is required and its names are fixed.
     pytest.param("missing_phases", ["buildspec.yml:1:1: error: phases is required"], id="missing-phases"),
     pytest.param(
         "unknown_phase",
@@ -71,7 +71,7 @@ CASES = [
         ],
         id="unknown-phase",
     ),
-    # codebuild-semantics §1.7: commands is required in pre_build/build/post_build, optional in install.
+    # CB §1.7: commands is required in pre_build/build/post_build, optional in install.
     pytest.param(
         "missing_commands",
         [
@@ -89,7 +89,7 @@ CASES = [
         ],
         id="commands-not-a-list",
     ),
-    # codebuild-semantics §1.7 (YAML quoting): `- echo status: ok` is a mapping to YAML.
+    # CB §1.7 (YAML quoting): `- echo status: ok` is a mapping to YAML.
     pytest.param(
         "command_is_mapping",
         [
@@ -98,17 +98,17 @@ CASES = [
         ],
         id="command-is-a-mapping",
     ),
-    # codebuild-semantics §1.9: files is required even when only secondary artifacts are used.
+    # CB §1.9: files is required even when only secondary artifacts are used.
     pytest.param(
         "artifacts_without_files",
         ["buildspec.yml:8:3: error: artifacts.files is required"],
         id="artifacts-without-files",
     ),
-    # codebuild-semantics §1.10: paths is required.
+    # CB §1.10: paths is required.
     pytest.param(
         "cache_without_paths", ["buildspec.yml:8:3: error: cache.paths is required"], id="cache-without-paths"
     ),
-    # codebuild-semantics §2: the on-failure forms and the 0..100 count range.
+    # CB §2: the on-failure forms and the 0..100 count range.
     pytest.param(
         "bad_on_failure",
         [
@@ -121,7 +121,7 @@ CASES = [
         ],
         id="bad-on-failure",
     ),
-    # codebuild-semantics §6.1: runtime-versions, when present, lists at least one runtime.
+    # CB §6.1: runtime-versions, when present, lists at least one runtime.
     pytest.param(
         "empty_runtime_versions",
         [
@@ -130,13 +130,13 @@ CASES = [
         ],
         id="empty-runtime-versions",
     ),
-    # codebuild-semantics §1.4: variables is a map name -> string.
+    # CB §1.4: variables is a map name -> string.
     pytest.param(
         "variables_not_mapping",
         ["buildspec.yml:5:5: error: env.variables must be a mapping, not a list"],
         id="variables-not-a-mapping",
     ),
-    # codebuild-semantics §1.4: names starting with AWS_ cannot be exported.
+    # CB §1.4: names starting with AWS_ cannot be exported.
     pytest.param(
         "exported_aws_variable",
         [
@@ -145,7 +145,7 @@ CASES = [
         ],
         id="exported-aws-variable",
     ),
-    # codebuild-semantics §1.4, §4.2: the CODEBUILD_ prefix is reserved.
+    # CB §1.4, CB §4.2: the CODEBUILD_ prefix is reserved.
     pytest.param(
         "reserved_codebuild_variable",
         [
@@ -281,7 +281,7 @@ def test_error_message_is_one_sentence_and_the_first_diagnostic(fixture_buildspe
 
 
 def test_missing_file_is_a_buildspec_error(tmp_path, monkeypatch):
-    # codebuild-semantics §1.1: a missing buildspec fails the build before any phase runs.
+    # CB §1.1: a missing buildspec fails the build before any phase runs.
     monkeypatch.chdir(tmp_path)
     error = load_error(Path("buildspec.yml"))
     assert [d.format() for d in error.diagnostics] == [

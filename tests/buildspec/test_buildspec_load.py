@@ -51,7 +51,7 @@ EXPECTED_COMPLETE = Buildspec(
     run_as="codebuild-user",
     env=EnvSection(
         shell="bash",
-        # codebuild-semantics §1.4: values are strings, taken from the YAML source text.
+        # CB §1.4: values are strings, taken from the YAML source text.
         variables={
             "JAVA_HOME": "/usr/lib/jvm/java-17-amazon-corretto",
             "VERSION": "1.10",
@@ -88,7 +88,7 @@ EXPECTED_COMPLETE = Buildspec(
         install=InstallPhase(
             run_as="root",
             on_failure=OnFailure(mode=OnFailureMode.ABORT, raw="ABORT"),
-            # codebuild-semantics §6.1: `python: 3.10` must not become the float 3.1.
+            # CB §6.1: `python: 3.10` must not become the float 3.1.
             runtime_versions={"python": "3.10", "nodejs": "20", "java": "corretto21", "ruby": "$MY_RUBY_VAR"},
             commands=("pip install -r requirements.txt",),
             finally_=("echo install done",),
@@ -113,7 +113,7 @@ EXPECTED_COMPLETE = Buildspec(
         "unit-tests": ReportGroup(
             files=("**/*.xml",), base_directory="build/test-results", discard_paths=True, file_format="JUNITXML"
         ),
-        # codebuild-semantics §1.8: file-format is case-insensitive; stored upper-case.
+        # CB §1.8: file-format is case-insensitive; stored upper-case.
         "coverage": ReportGroup(files=("coverage.xml",), file_format="COBERTURAXML"),
     },
     artifacts=Artifacts(
@@ -138,7 +138,7 @@ EXPECTED_COMPLETE = Buildspec(
 
 
 def test_complete_v02_buildspec_loads_every_key(fixture_buildspec):
-    # codebuild-semantics §1: every top-level key and every key of every section.
+    # CB §1: every top-level key and every key of every section.
     path = fixture_buildspec("complete_v02")
     loaded = load_buildspec(path)
     assert loaded.path == path
@@ -147,7 +147,7 @@ def test_complete_v02_buildspec_loads_every_key(fixture_buildspec):
 
 
 def test_complete_v02_phases_are_ordered_install_to_post_build(fixture_buildspec):
-    # codebuild-semantics §3.1: INSTALL -> PRE_BUILD -> BUILD -> POST_BUILD.
+    # CB §3.1: INSTALL -> PRE_BUILD -> BUILD -> POST_BUILD.
     phases = load_buildspec(fixture_buildspec("complete_v02")).buildspec.phases
     assert [name for name, _ in phases.ordered()] == ["install", "pre_build", "build", "post_build"]
 
@@ -158,7 +158,7 @@ def test_ordered_skips_absent_phases():
 
 
 def test_legacy_v01_maps_environment_variables_plaintext_to_env_variables(fixture_buildspec):
-    # codebuild-semantics §1.2: 0.1 spells env.variables as environment_variables.plaintext; artifacts.type is
+    # CB §1.2: 0.1 spells env.variables as environment_variables.plaintext; artifacts.type is
     # a 0.1 key and is dropped without a warning.
     loaded = load_buildspec(fixture_buildspec("legacy_v01"))
     assert loaded.warnings == ()
@@ -193,7 +193,7 @@ def test_environment_variables_is_an_unknown_key_in_v02():
 
 @pytest.mark.parametrize("written", ["0.2", "'0.2'", '"0.2"'])
 def test_version_may_be_a_float_or_a_string(written):
-    # codebuild-semantics §1.2
+    # CB §1.2
     assert parse(f"version: {written}\nphases: {{}}\n").version == "0.2"
 
 
@@ -216,7 +216,7 @@ def test_version_may_be_a_float_or_a_string(written):
     ],
 )
 def test_variable_values_keep_their_source_text(written, expected):
-    # codebuild-semantics §1.4: variables are strings; YAML 1.1 would turn these into floats, bools, dates.
+    # CB §1.4: variables are strings; YAML 1.1 would turn these into floats, bools, dates.
     env = parse(f"version: 0.2\nenv:\n  variables:\n    VALUE: {written}\nphases: {{}}\n").env
     assert env.variables == {"VALUE": expected}
 
@@ -235,7 +235,7 @@ def test_boolean_keys_read_yaml_1_1_words(written, expected):
 
 @pytest.mark.parametrize(("written", "expected"), [("3.11", "3.11"), ("3.10", "3.10"), ("20", "20"), ("3.x", "3.x")])
 def test_runtime_versions_keep_their_source_text(written, expected):
-    # codebuild-semantics §6.1
+    # CB §6.1
     text = f"version: 0.2\nphases:\n  install:\n    runtime-versions:\n      python: {written}\n"
     assert parse(text).phases.install.runtime_versions == {"python": expected}  # type: ignore[union-attr]
 
@@ -246,7 +246,7 @@ def test_commands_written_as_numbers_or_bools_become_their_text():
 
 
 def test_install_may_hold_only_runtime_versions():
-    # codebuild-semantics §1.7: commands is optional in install.
+    # CB §1.7: commands is optional in install.
     text = "version: 0.2\nphases:\n  install:\n    runtime-versions:\n      nodejs: 20\n"
     assert parse(text).phases.install == InstallPhase(runtime_versions={"nodejs": "20"})
 
@@ -283,13 +283,13 @@ def test_empty_sections_take_their_defaults():
 
 
 def test_report_group_defaults_to_junitxml():
-    # codebuild-semantics §1.8
+    # CB §1.8
     text = "version: 0.2\nphases: {}\nreports:\n  unit:\n    files: [report.xml]\n"
     assert parse(text).reports == {"unit": ReportGroup(files=("report.xml",), file_format="JUNITXML")}
 
 
 def test_batch_build_list_loads():
-    # codebuild-semantics §1.6
+    # CB §1.6
     text = (
         "version: 0.2\nphases: {}\nbatch:\n  build-list:\n"
         "    - identifier: linux\n      env:\n        image: aws/codebuild/standard:7.0\n"
@@ -304,7 +304,7 @@ def test_batch_build_list_loads():
 
 
 def test_batch_build_matrix_loads():
-    # codebuild-semantics §1.6: the doc example, 2 buildspecs x 3 values of MY_VAR.
+    # CB §1.6: the doc example, 2 buildspecs x 3 values of MY_VAR.
     text = (
         "version: 0.2\nphases: {}\nbatch:\n  build-matrix:\n"
         "    static:\n      ignore-failure: false\n      env:\n        privileged-mode: true\n"
@@ -324,7 +324,7 @@ def test_batch_build_matrix_loads():
 
 
 def test_batch_build_fanout_loads():
-    # codebuild-semantics §1.6
+    # CB §1.6
     text = "version: 0.2\nphases: {}\nbatch:\n  build-fanout:\n    parallelism: 5\n    ignore-failure: no\n"
     assert parse(text).batch == BatchSection(build_fanout=BuildFanout(parallelism=5, ignore_failure=False))
 
@@ -372,7 +372,7 @@ def test_batch_build_fanout_loads():
     ],
 )
 def test_batch_rules_are_checked(batch, expected):
-    # codebuild-semantics §1.6: one batch type; identifiers required; depend-on only in graphs, naming real tasks.
+    # CB §1.6: one batch type; identifiers required; depend-on only in graphs, naming real tasks.
     assert errors_of(f"version: 0.2\nphases: {{}}\nbatch:\n{batch}") == [expected]
 
 

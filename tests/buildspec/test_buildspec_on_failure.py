@@ -8,7 +8,7 @@ ABORT, CONTINUE, RETRY = OnFailureMode.ABORT, OnFailureMode.CONTINUE, OnFailureM
 @pytest.mark.parametrize(
     ("text", "mode", "count", "pattern"),
     [
-        # codebuild-semantics §2: every documented form, with the documented defaults (3 tries, regex .*).
+        # CB §2: every documented form, with the documented defaults (3 tries, regex .*).
         ("ABORT", ABORT, None, None),
         ("CONTINUE", CONTINUE, None, None),
         ("RETRY", RETRY, 3, ".*"),
@@ -17,7 +17,7 @@ ABORT, CONTINUE, RETRY = OnFailureMode.ABORT, OnFailureMode.CONTINUE, OnFailureM
         ("RETRY-100", RETRY, 100, ".*"),
         ("RETRY-invalid+", RETRY, 3, "invalid+"),
         ("RETRY-8-invalid+", RETRY, 8, "invalid+"),
-        # codebuild-semantics §2: the doc example writes the keyword in mixed case.
+        # CB §2: the doc example writes the keyword in mixed case.
         ("Retry-3-.*connection timed out.*", RETRY, 3, ".*connection timed out.*"),
         ("abort", ABORT, None, None),
         ("continue", CONTINUE, None, None),
@@ -31,7 +31,7 @@ def test_documented_forms_parse(text, mode, count, pattern):
 
 
 def test_digits_then_dash_are_always_the_count():
-    # codebuild-semantics §2 leaves "RETRY-<regex starting with digits and '-'>" undefined; our rule reads the
+    # CB §2 leaves "RETRY-<regex starting with digits and '-'>" undefined; our rule reads the
     # digits as the count, so a regex like that needs an explicit count in front of it.
     assert parse_on_failure("RETRY-3-404-not-found").retry_pattern == "404-not-found"
     assert parse_on_failure("RETRY-3-404-not-found").retry_count == 3
@@ -51,7 +51,7 @@ def test_digits_not_followed_by_a_dash_are_a_regex():
             "RETRY-<regex> or RETRY-<count>-<regex>",
         ),
         ("RETRY-", "'RETRY-' is not a valid on-failure value: nothing follows 'RETRY-'; give a count, a regex or both"),
-        # codebuild-semantics §2: 0 <= count <= 100.
+        # CB §2: 0 <= count <= 100.
         (
             "RETRY-101",
             "'RETRY-101' is not a valid on-failure value: the retry count must be between 0 and 100, got 101",

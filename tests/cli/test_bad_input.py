@@ -157,7 +157,7 @@ def test_summary_path_that_is_a_folder_is_refused_before_the_build(capsys, good_
 
 
 def test_secondary_source_identifier_with_a_hyphen_is_refused(capsys, good_source):
-    # codebuild-semantics §4.1: the identifier becomes CODEBUILD_SRC_DIR_<identifier>, a shell variable name.
+    # CB §4.1: the identifier becomes CODEBUILD_SRC_DIR_<identifier>, a shell variable name.
     code, out, err = run_on(capsys, good_source, "--source", f"my-lib={good_source}")
     assert (code, out, err) == (
         2,

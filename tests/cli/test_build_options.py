@@ -1,6 +1,6 @@
 """`run` and `plan` make their build request from the same flags through one function, and mask the same secrets
 the same way: a value from --env-file or the values file that is a secret never reaches `plan`'s output, and `run`
-knows it as a secret before anything is printed (codebuild-semantics §1.4)."""
+knows it as a secret before anything is printed (CB §1.4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`pipeline run` with bad input: one clear message and exit 2, nothing run, no state written
-(codepipeline-semantics §7.1; the issue's bad-input list)."""
+(CP §7 item 1; the issue's bad-input list)."""
 
 from __future__ import annotations
 

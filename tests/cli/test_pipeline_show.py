@@ -1,5 +1,5 @@
 """`pipeline show` and `validate` on pipeline files: the model printed, bad files as FILE:LINE:COL with exit 2
-(validate: 1), secrets masked (codepipeline-semantics §7.1)."""
+(validate: 1), secrets masked (CP §7 item 1)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_validate_tells_pipelines_from_buildspecs_by_content(capsys, monkeypatch
     ]
     assert main(["validate", *files]) == 1
     # The platform's builds take one output each, so the buildspecs' secondary artifacts (made for `run`) stay
-    # behind in a pipeline (codepipeline-semantics §3, outputs 2): a warning at each, named once per buildspec.
+    # behind in a pipeline (CP §3, outputs 2): a warning at each, named once per buildspec.
     dev, prod = "buildspecs/buildspec-dev.yml", "buildspecs/buildspec-prod.yml"
     left = "is never passed on: the action '{}' has 1 output artifact, so it takes no secondary artifacts"
     assert capsys.readouterr().out == (

@@ -1,4 +1,4 @@
-"""Artifact selection: codebuild-semantics §1.9 (files, base-directory, discard-paths, exclude-paths)."""
+"""Artifact selection: CB §1.9 (files, base-directory, discard-paths, exclude-paths)."""
 
 import errno
 import io

@@ -1,4 +1,4 @@
-"""`--aws`: parameter-store and secrets-manager from AWS's own APIs (codebuild-semantics §1.4, §5.3), against moto's
+"""`--aws`: parameter-store and secrets-manager from AWS's own APIs (CB §1.4, CB §5.3), against moto's
 server on loopback (tests/aws_endpoint.py): real HTTP, real signing, AWS's error codes; no Python call replaced."""
 
 from __future__ import annotations

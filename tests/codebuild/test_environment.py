@@ -1,4 +1,4 @@
-"""Variables CodeBuild sets (§4.1) and the user's overrides (§1.4, §4.2)."""
+"""Variables CodeBuild sets (CB §4.1) and the user's overrides (CB §1.4, CB §4.2)."""
 
 import os
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The phase machine against a fake session: codebuild-semantics §1.7, §2, §3, §5 (pure logic, no Docker)."""
+"""The phase machine against a fake session: CB §1.7, CB §2, CB §3, CB §5 (pure logic, no Docker)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def test_happy_path_runs_every_phase_in_order(tmp_path):
 
 
 def test_build_failure_skips_rest_runs_finally_and_post_build(tmp_path):
-    # §1.7 finally, §3.2 BUILD -> POST_BUILD, §3.3 CODEBUILD_BUILD_SUCCEEDING flips to 0 and stays 0
+    # CB §1.7 finally, CB §3.2 BUILD -> POST_BUILD, CB §3.3 CODEBUILD_BUILD_SUCCEEDING flips to 0 and stays 0
     session = FakeSession(exit_statuses={"build-1": 2})
     result, log = run(FOUR_PHASES, session, tmp_path)
     assert session.commands == ["install-cmd", "pre-cmd", "build-1", "build-finally", "post-cmd"]
@@ -213,7 +213,7 @@ def test_giving_up_waiting_still_leaves_a_stopped_record(tmp_path):
     ],
 )
 def test_an_output_the_caller_needs_but_the_buildspec_lacks_fails_upload(tmp_path, artifacts, required, context):
-    # codepipeline-semantics §3 outputs 2-4: a declared output with no matching definition fails UPLOAD_ARTIFACTS.
+    # CP §3 outputs 2-4: a declared output with no matching definition fails UPLOAD_ARTIFACTS.
     text = "version: 0.2\nphases:\n  build:\n    commands: [make]\n" + artifacts
     result, _ = run(text, FakeSession(files={"a": b"x"}), tmp_path, required_artifacts=required)
     assert ("UPLOAD_ARTIFACTS", "FAILED") in phases(result)

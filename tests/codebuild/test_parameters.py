@@ -1,4 +1,4 @@
-"""parameter-store and secrets-manager from the local values file: codebuild-semantics §1.4."""
+"""parameter-store and secrets-manager from the local values file: CB §1.4."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""Failure routing between phases: codebuild-semantics §3.2 and §2."""
+"""Failure routing between phases: CB §3.2 and CB §2."""
 
 import pytest
 
@@ -14,8 +14,8 @@ P = PhaseType
         (P.DOWNLOAD_SOURCE, P.FINALIZING),
         (P.INSTALL, P.FINALIZING),
         (P.PRE_BUILD, P.FINALIZING),
-        (P.BUILD, P.POST_BUILD),  # §3.2: POST_BUILD still runs after BUILD fails
-        (P.POST_BUILD, P.UPLOAD_ARTIFACTS),  # §3.2: UPLOAD_ARTIFACTS still attempted
+        (P.BUILD, P.POST_BUILD),  # CB §3.2: POST_BUILD still runs after BUILD fails
+        (P.POST_BUILD, P.UPLOAD_ARTIFACTS),  # CB §3.2: UPLOAD_ARTIFACTS still attempted
         (P.UPLOAD_ARTIFACTS, P.FINALIZING),
     ],
 )

@@ -1,4 +1,4 @@
-"""The build record's shape: BatchGetBuilds' field types (codebuild-semantics §7, the summary)."""
+"""The build record's shape: BatchGetBuilds' field types (CB §7, the summary)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The script the agent runs for each command: codebuild-semantics §1.2 (0.1 vs 0.2, line 4)."""
+"""The script the agent runs for each command: CB §1.2 (0.1 vs 0.2, line 4)."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """`run --phase`, and the failing command set aside for `run --shell-on-failure`: the phase machine against a
-fake session (codebuild-semantics §3.2 routing up to the phase asked for; no Docker)."""
+fake session (CB §3.2 routing up to the phase asked for; no Docker)."""
 
 from __future__ import annotations
 

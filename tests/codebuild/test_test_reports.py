@@ -1,5 +1,5 @@
 """Test report summaries, one fixture folder per case under tests/fixtures/report_files (the files a build saved for
-one report group). The formats and the default JUNITXML are codebuild-semantics §1.8's `reports.file-format`."""
+one report group). The formats and the default JUNITXML are CB §1.8's `reports.file-format`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CloudFormation's short-form tags, kept with their positions when asked for (codepipeline-semantics §4.1)."""
+"""CloudFormation's short-form tags, kept with their positions when asked for (CP §4.1)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def load(text: str, *, keep_tags: bool = True) -> object:
         ("!ImportValue shared-vpc", Tagged("!ImportValue", "shared-vpc", 1, 4)),
         ("!Base64 text", Tagged("!Base64", "text", 1, 4)),
         ("!Condition IsProd", Tagged("!Condition", "IsProd", 1, 4)),
-        # codepipeline-semantics §4.1: `!GetAZs ''` names the current region; the empty text stays text.
+        # CP §4.1: `!GetAZs ''` names the current region; the empty text stays text.
         ("!GetAZs ''", Tagged("!GetAZs", "", 1, 4)),
     ],
 )
@@ -98,7 +98,7 @@ def test_a_buildspec_reads_tagged_text_as_text():
 
 
 def test_two_tags_on_one_node_are_a_yaml_error():
-    # codepipeline-semantics §4.1: a node carries one tag; one of the two must use the long form.
+    # CP §4.1: a node carries one tag; one of the two must use the long form.
     with pytest.raises(YamlSourceError) as caught:
         compose("v: !Base64 !Sub x\n")
     assert (caught.value.line, caught.value.column, caught.value.message) == (

@@ -1,5 +1,5 @@
 """`simulator run --aws`: a real build whose parameter-store and secrets-manager variables come from moto's server on
-loopback (tests/aws_endpoint.py), seen by the build's commands and masked in every record (codebuild-semantics §1.4)."""
+loopback (tests/aws_endpoint.py), seen by the build's commands and masked in every record (CB §1.4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A git repository's source is staged as CodeBuild's git clone: HEAD at the resolved commit, shallow by default
-(codebuild-semantics §4.1, CODEBUILD_RESOLVED_SOURCE_VERSION), the working tree's own changes shown as local ones."""
+(CB §4.1, CODEBUILD_RESOLVED_SOURCE_VERSION), the working tree's own changes shown as local ones."""
 
 from __future__ import annotations
 

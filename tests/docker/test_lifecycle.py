@@ -24,7 +24,7 @@ pytestmark = pytest.mark.docker
 
 
 def test_timeout_ends_timed_out_and_removes_the_container(fixture_source, tmp_path):
-    # §7.1: the build ends TIMED_OUT with the running phase TIMED_OUT
+    # CB §7.1: the build ends TIMED_OUT with the running phase TIMED_OUT
     source = fixture_source("long_sleep")
     summary = tmp_path / "summary.json"
     started = time.monotonic()
@@ -192,7 +192,7 @@ def test_a_console_reader_that_leaves_costs_the_build_nothing(tmp_path):
 
 
 def test_an_image_without_sh_cannot_host_a_build(fixture_source):
-    # codebuild-semantics §5.3: CodeBuild needs `sh` in every image.
+    # CB §5.3: CodeBuild needs `sh` in every image.
     client = docker.from_env()
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:

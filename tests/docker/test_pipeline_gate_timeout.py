@@ -1,4 +1,4 @@
-"""A gate nobody answers in time, end to end with real containers (codepipeline-semantics §1.12: "Timeout is handled
+"""A gate nobody answers in time, end to end with real containers (CP §1.12: "Timeout is handled
 exactly like a failure"; the action's TimeoutInMinutes, 7 days by default).
 
 No test waits the five minutes the shortest real timeout takes: the gate's expiry in the state database is moved to

@@ -1,5 +1,5 @@
 """The platform's pipeline, end to end, from its CloudFormation template and from stages/pipeline.yml: the same
-execution either way (issue 6 item 5; codepipeline-semantics §6, §7)."""
+execution either way (issue 6 item 5; CP §6, CP §7)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_the_template_and_the_native_file_give_the_same_execution(platform):
 
 
 def test_the_template_stops_at_approve_dev_then_at_approve_prod(platform):
-    # Issue 6 item 5; §1.12: with nobody at a terminal each gate stops the run (exit 4), and an approval carries
+    # Issue 6 item 5; CP §1.12: with nobody at a terminal each gate stops the run (exit 4), and an approval carries
     # the execution on to the next gate, reusing everything built before it.
     template = "examples/pipeline-template.yml"
     first = simulator("pipeline", "run", template, "--values", "examples/parameters.yml", cwd=platform, timeout=900)

@@ -1,5 +1,5 @@
-"""Picking executions up again, with real containers: retry (codepipeline-semantics §1.11, §1.10), a redeploy with
-`run --from STAGE --execution ID`, `pipeline logs`, `pipeline prune`, and the truth after a `kill -9` (§7).
+"""Picking executions up again, with real containers: retry (CP §1.11, CP §1.10), a redeploy with
+`run --from STAGE --execution ID`, `pipeline logs`, `pipeline prune`, and the truth after a `kill -9` (CP §7).
 
 Lint's outcome depends on something outside the source artifact, so that a retry (which reuses the stored
 artifact of the original commit) can fail or succeed: the parameter-store value /shop/lint-mode from the local
@@ -84,7 +84,7 @@ def read_until(fd: int, wanted: list[str], timeout: float = 400) -> list[str]:
 def test_retry_runs_the_failed_actions_again_on_the_stored_artifacts_until_a_newer_execution_enters(
     fixture_source,
 ):
-    # §1.11: FAILED_ACTIONS re-runs only what failed; ALL_ACTIONS the whole stage; both on the stored artifacts.
+    # CP §1.11: FAILED_ACTIONS re-runs only what failed; ALL_ACTIONS the whole stage; both on the stored artifacts.
     source, head = lint_source(fixture_source, "fail")
     first = simulator("pipeline", "run", PIPELINE, "--no-input", cwd=source)
     assert first.code == 1, first.stdout[-3000:] + first.stderr
@@ -103,12 +103,12 @@ def test_retry_runs_the_failed_actions_again_on_the_stored_artifacts_until_a_new
     second = simulator("pipeline", "run", PIPELINE, "--no-input", cwd=source)
     assert second.code == 1, second.stdout[-3000:] + second.stderr
     newer = execution_id(second.stdout)
-    # §1.10: once a newer execution has entered the stage, the older one can no longer retry it.
+    # CP §1.10: once a newer execution has entered the stage, the older one can no longer retry it.
     refused = simulator("pipeline", "retry", older, cwd=source)
     assert refused.code == 2
     assert refused.stderr == (
         f"error: StageNotRetryableException: execution {newer} has entered stage Build since, so execution "
-        f"{older} can no longer retry it (§1.10: a stage is retried only until a newer execution enters it).\n"
+        f"{older} can no longer retry it (CP §1.10: a stage is retried only until a newer execution enters it).\n"
     )
     assert attempts(source, older) == {"Source": 1, "Unit": 1, "Lint": 2}
 
@@ -221,7 +221,7 @@ def test_run_from_a_stage_redeploys_an_earlier_execution_then_logs_and_prune(fix
 
 
 def test_a_kill_9_during_a_build_is_told_truthfully_and_retry_continues(fixture_source):
-    # §7 (crash truth): the killed run's action shows Failed with the reason, its container is pruned, and a
+    # CP §7 (crash truth): the killed run's action shows Failed with the reason, its container is pruned, and a
     # retry runs the failed action again from the stored artifacts (nothing already built is lost).
     source, _ = lint_source(fixture_source, "slow")
     errors = source.parent / "run.stderr"

@@ -1,4 +1,4 @@
-"""Pipelines end to end, with real containers (codepipeline-semantics §1.5, §1.7, §1.12, §3, §7).
+"""Pipelines end to end, with real containers (CP §1.5, CP §1.7, CP §1.12, CP §3, CP §7).
 
 The fixture's pipeline: Source -> Build (Unit and Lint at run order 1, Package at 2 taking both outputs beside the
 source) -> Approve (a gate whose CustomData uses Package's exported VERSION) -> Deploy (Publish reads Package's
@@ -59,14 +59,14 @@ def test_a_gate_stops_the_run_and_an_approval_from_another_process_carries_it_on
     source = fixture_source("pipeline_chain")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True).stdout.strip()
     first = simulator("pipeline", "run", PIPELINE, "--no-input", cwd=source)
-    # §1.12: no terminal, so the execution stops at the gate with its state saved, a distinct exit code.
+    # CP §1.12: no terminal, so the execution stops at the gate with its state saved, a distinct exit code.
     assert first.code == 4, first.stdout[-3000:] + first.stderr
     execution = execution_id(first.stdout)
     assert f"Execution {execution} waits at Approve/Gate. Answer with:" in first.stdout
-    # §1.5: Unit and Lint (run order 1) overlap in time; Package (run order 2) starts after both ended.
+    # CP §1.5: Unit and Lint (run order 1) overlap in time; Package (run order 2) starts after both ended.
     unit, lint = spans(first.stdout, "unit"), spans(first.stdout, "lint")
     assert max(unit[0], lint[0]) < min(unit[1], lint[1])
-    # §3: the other inputs at CODEBUILD_SRC_DIR_<name>; §1.7: exported variables in the next action's env.
+    # CP §3: the other inputs at CODEBUILD_SRC_DIR_<name>; CP §1.7: exported variables in the next action's env.
     assert "Build/Package | unit" in first.stdout.splitlines()
     assert action_status(source, execution) == {
         "Source": "Succeeded",
@@ -91,7 +91,7 @@ def test_a_gate_stops_the_run_and_an_approval_from_another_process_carries_it_on
 
 
 def test_a_failed_build_stops_the_chain_and_a_running_sibling_finishes(fixture_source):
-    # §1.5, §7.2: a failed action fails its stage and the execution; nothing later starts.
+    # CP §1.5, CP §7 item 2: a failed action fails its stage and the execution; nothing later starts.
     source = fixture_source("pipeline_chain")
     lint = source / "lint.yml"
     lint.write_text(lint.read_text().replace('test -z "$FAIL_LINT"', "exit 3"))
@@ -110,7 +110,7 @@ def test_a_failed_build_stops_the_chain_and_a_running_sibling_finishes(fixture_s
 
 
 def test_a_rejection_fails_the_execution_and_nothing_after_the_gate_runs(fixture_source):
-    # §1.12: Rejected -> the action, the stage and the execution Failed.
+    # CP §1.12: Rejected -> the action, the stage and the execution Failed.
     source = fixture_source("pipeline_chain")
     first = simulator("pipeline", "run", PIPELINE, "--no-input", cwd=source)
     assert first.code == 4, first.stdout[-3000:] + first.stderr
@@ -124,7 +124,7 @@ def test_a_rejection_fails_the_execution_and_nothing_after_the_gate_runs(fixture
     (status,) = store_rows(source, "SELECT status FROM executions WHERE id = ?", execution)[0]
     assert status == "Failed"
     assert "Publish" not in action_status(source, execution)
-    # §1.12: answering again is refused with CodePipeline's exception name.
+    # CP §1.12: answering again is refused with CodePipeline's exception name.
     again = simulator("pipeline", "approve", execution, "--summary", "oops", cwd=source)
     assert again.code == 2
     assert again.stderr.startswith("error: ")
@@ -132,7 +132,7 @@ def test_a_rejection_fails_the_execution_and_nothing_after_the_gate_runs(fixture
 
 
 def test_a_gate_answered_at_a_real_terminal(fixture_source):
-    # §1.12: with a terminal, the run stops at the gate and asks; the person approves with a summary.
+    # CP §1.12: with a terminal, the run stops at the gate and asks; the person approves with a summary.
     source = fixture_source("pipeline_chain")
     terminal = Terminal([sys.executable, "-m", "simulator", "pipeline", "run", PIPELINE], source)
     try:
@@ -148,7 +148,7 @@ def test_a_gate_answered_at_a_real_terminal(fixture_source):
     assert "Deploy/Publish | publishing " in text
     prompt = text.split("\nApproval needed: ", 1)[1].split("\n  Or from another terminal")[0]
     # What got the execution here, from the store: each earlier action, its artifacts, exported variables and the
-    # unit build's JUnit report, whose failing test case did not fail the build (codebuild-semantics §1.8, §3.2).
+    # unit build's JUnit report, whose failing test case did not fail the build (CB §1.8, CB §3.2).
     times = r"\d+\.\ds$|\d+\.\ds(?=  artifacts)|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
     lines = [re.sub(times, "T", line) for line in prompt.splitlines()]
     commit = lines[1].split(" of ")[1].rstrip("?")

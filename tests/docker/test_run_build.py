@@ -1,5 +1,5 @@
 """The engine's one entry point, called as a pipeline will call it: several builds in one process, on worker
-threads, each stopped through its own cancel token (codebuild-semantics §3.2 for the stop, §4.1 for sources)."""
+threads, each stopped through its own cancel token (CB §3.2 for the stop, CB §4.1 for sources)."""
 
 from __future__ import annotations
 
@@ -199,7 +199,7 @@ def test_a_file_and_folder_collision_between_base_directories_fails_upload_maske
 
 
 def test_typed_overrides_resolve_from_the_values_file_beat_the_buildspec_and_are_masked(tmp_path, client):
-    # codebuild-semantics §1.4: start-build overrides (a pipeline action's or a project's typed variables) win over
+    # CB §1.4: start-build overrides (a pipeline action's or a project's typed variables) win over
     # the buildspec's env; PARAMETER_STORE and SECRETS_MANAGER ones resolve from the local values, masked.
     source = tmp_path / "src"
     source.mkdir()

@@ -1,4 +1,4 @@
-"""CodeBuild's rules, checked in real containers from the real image (codebuild-semantics §9)."""
+"""CodeBuild's rules, checked in real containers from the real image (CB §9)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def phase_statuses(summary_path):
 
 
 def test_v02_exports_plain_assignments_and_cd_persist_across_phases(fixture_source):
-    # §1.2 / §9.1: version 0.2 runs every command in the same shell session
+    # CB §1.2 / CB §9 item 1: version 0.2 runs every command in the same shell session
     source = fixture_source("session_v02")
     result = run(source, "--env", "HOSTNAME_PROBE=set-by-override")
     assert result.code == 0, result.stderr
@@ -48,7 +48,7 @@ def test_v02_exports_plain_assignments_and_cd_persist_across_phases(fixture_sour
 
 
 def test_v01_runs_each_command_in_a_fresh_shell(fixture_source):
-    # §1.2 / §9.1: version 0.1 keeps nothing from one command to the next
+    # CB §1.2 / CB §9 item 1: version 0.1 keeps nothing from one command to the next
     source = fixture_source("session_v01")
     result = run(source)
     assert result.code == 0, result.stderr
@@ -57,7 +57,7 @@ def test_v01_runs_each_command_in_a_fresh_shell(fixture_source):
 
 
 def test_a_failing_command_fails_only_itself_and_a_block_counts_its_last_line(fixture_source, tmp_path):
-    # §1.2 / §9.3: exit 3 does not kill the session; a multi-line block is judged by its last line
+    # CB §1.2 / CB §9 item 3: exit 3 does not kill the session; a multi-line block is judged by its last line
     source = fixture_source("failing_commands")
     summary = tmp_path / "summary.json"
     result = run(source, "--summary-json", str(summary))
@@ -90,7 +90,7 @@ def test_a_failing_command_fails_only_itself_and_a_block_counts_its_last_line(fi
         ". Reason: exit status 1",
         "[C] Entering phase POST_BUILD",
         "[C] Running command not_a_command_xyz",
-        "/codebuild/output/tmp/script.sh: 4: not_a_command_xyz: not found",  # §1.2: dash's form, line 4
+        "/codebuild/output/tmp/script.sh: 4: not_a_command_xyz: not found",  # CB §1.2: dash's form, line 4
         "[C] Command did not exit successfully not_a_command_xyz exit status 127",
         "[C] Phase complete: POST_BUILD State: FAILED",
     ]
@@ -100,7 +100,7 @@ def test_a_failing_command_fails_only_itself_and_a_block_counts_its_last_line(fi
 
 
 def test_build_failure_runs_finally_post_build_and_upload(fixture_source, tmp_path):
-    # §1.7 finally, §3.2 routing, §3.3 CODEBUILD_BUILD_SUCCEEDING, §5.2 log templates
+    # CB §1.7 finally, CB §3.2 routing, CB §3.3 CODEBUILD_BUILD_SUCCEEDING, CB §5.2 log templates
     source = fixture_source("build_failure_routing")
     summary = tmp_path / "summary.json"
     artifacts = tmp_path / "out"
@@ -137,7 +137,7 @@ def test_build_failure_runs_finally_post_build_and_upload(fixture_source, tmp_pa
 
 
 def test_pre_build_failure_skips_build_and_post_build(fixture_source, tmp_path):
-    # §3.2: PRE_BUILD fails -> FINALIZING
+    # CB §3.2: PRE_BUILD fails -> FINALIZING
     source = fixture_source("pre_build_failure")
     summary = tmp_path / "summary.json"
     result = run(source, "--summary-json", str(summary))
@@ -159,14 +159,14 @@ def test_pre_build_failure_skips_build_and_post_build(fixture_source, tmp_path):
 
 
 def test_on_failure_continue_goes_on_and_still_fails(fixture_source):
-    # §2 CONTINUE; §3.3 CODEBUILD_BUILD_SUCCEEDING stays 0
+    # CB §2 CONTINUE; CB §3.3 CODEBUILD_BUILD_SUCCEEDING stays 0
     result = run(fixture_source("on_failure_continue"))
     assert result.code == 1
     assert "build runs succeeding=0" in output_lines(result)
 
 
 def test_on_failure_abort_skips_post_build_and_artifacts(fixture_source, tmp_path):
-    # §2 ABORT (inferred: POST_BUILD and UPLOAD_ARTIFACTS skipped)
+    # CB §2 ABORT (inferred: POST_BUILD and UPLOAD_ARTIFACTS skipped)
     summary = tmp_path / "summary.json"
     result = run(fixture_source("on_failure_abort"), "--summary-json", str(summary))
     assert result.code == 1
@@ -175,7 +175,7 @@ def test_on_failure_abort_skips_post_build_and_artifacts(fixture_source, tmp_pat
 
 
 def test_environment_precedence_and_codebuild_variables(fixture_source, tmp_path):
-    # §1.4 precedence (override > buildspec > image), YAML 1.1 numbers kept as written, §4.1 shapes
+    # CB §1.4 precedence (override > buildspec > image), YAML 1.1 numbers kept as written, CB §4.1 shapes
     source = fixture_source("environment")
     env_file = tmp_path / "build.env"
     env_file.write_text("FROM_FILE=file\nOVERRIDDEN=file\n")
@@ -192,7 +192,7 @@ def test_environment_precedence_and_codebuild_variables(fixture_source, tmp_path
     assert result.code == 0, result.stderr
     out = output_lines(result)
     assert "FROM_BUILDSPEC=buildspec OVERRIDDEN=flag FROM_FILE=file VERSION_NUMBER=1.10" in out
-    assert "PATH_LITERAL=$PATH:/extra" in out  # §1.4: the value is taken literally
+    assert "PATH_LITERAL=$PATH:/extra" in out  # CB §1.4: the value is taken literally
     assert "HOME=/root AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1" in out
     assert any(re.fullmatch(r"ID=shop:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", x) for x in out)
     assert any(re.fullmatch(r"NUMBER=1 START=\d{13}", line) for line in out)
@@ -219,7 +219,7 @@ def test_build_number_counts_up_per_project(fixture_source):
 
 
 def test_secrets_are_resolved_and_masked_everywhere(fixture_source, tmp_path):
-    # §1.4 parameter-store, secrets-manager json keys, masking (exact match: a reversed secret is not masked)
+    # CB §1.4 parameter-store, secrets-manager json keys, masking (exact match: a reversed secret is not masked)
     source = fixture_source("secrets")
     summary = tmp_path / "summary.json"
     result = run(source, "--parameters", str(source / "parameters.yml"), "--summary-json", str(summary))
@@ -243,7 +243,7 @@ def test_default_parameters_file_is_used(fixture_source):
 
 
 def test_missing_parameter_fails_download_source_before_any_command(fixture_source, tmp_path):
-    # §1.4 / §5.3: DOWNLOAD_SOURCE FAILED with the local agent's context message
+    # CB §1.4 / CB §5.3: DOWNLOAD_SOURCE FAILED with the local agent's context message
     summary = tmp_path / "summary.json"
     result = run(fixture_source("missing_parameter"), "--summary-json", str(summary))
     assert result.code == 1
@@ -261,7 +261,7 @@ def test_missing_parameter_fails_download_source_before_any_command(fixture_sour
 
 
 def test_unknown_runtime_version_fails_like_codebuild(fixture_source):
-    # §6.1 / §5.3 YAML_FILE_ERROR
+    # CB §6.1 / CB §5.3 YAML_FILE_ERROR
     result = run(fixture_source("runtime_unknown"))
     assert result.code == 1
     assert agent_lines(result.stdout)[-1] == (
@@ -271,7 +271,7 @@ def test_unknown_runtime_version_fails_like_codebuild(fixture_source):
 
 
 def test_artifacts_base_directory_exclude_discard_and_secondary(fixture_source, tmp_path):
-    # §1.9
+    # CB §1.9
     source = fixture_source("artifacts_selection")
     summary = tmp_path / "summary.json"
     artifacts = tmp_path / "artifacts"
@@ -342,7 +342,7 @@ def test_mount_shares_the_working_tree(fixture_source):
 
 
 def test_run_as_switches_user_and_keeps_the_session(fixture_source):
-    # §1.3: top-level run-as, phase-level override
+    # CB §1.3: top-level run-as, phase-level override
     result = run(fixture_source("run_as_user"))
     assert result.code == 0, result.stderr
     out = output_lines(result)
@@ -350,7 +350,7 @@ def test_run_as_switches_user_and_keeps_the_session(fixture_source):
 
 
 def test_env_shell_bash(fixture_source):
-    # §1.4 env.shell; bash's error form from §1.2
+    # CB §1.4 env.shell; bash's error form from CB §1.2
     result = run(fixture_source("shell_bash"))
     assert result.code == 1
     out = output_lines(result)
@@ -421,7 +421,7 @@ def test_curated_image_name_runs_the_local_image(fixture_source):
 
 
 def test_a_command_with_its_own_exit_trap_keeps_the_session(fixture_source):
-    # §1.2: the session survives whatever one command does to its shell
+    # CB §1.2: the session survives whatever one command does to its shell
     result = run(fixture_source("own_exit_trap"))
     assert result.code == 0, result.stderr
     assert output_lines(result)[:2] == ["own-trap-ran", "AFTER_TRAP=kept dir=subdir"]
@@ -440,7 +440,7 @@ def test_under_sudo_the_build_records_belong_to_the_invoking_user(fixture_source
 
 
 def test_artifact_links_to_files_are_followed_and_links_to_folders_are_not(fixture_source, tmp_path):
-    # §1.9: local artifacts are plain files; a link to `/` must not drag the container's whole tree along.
+    # CB §1.9: local artifacts are plain files; a link to `/` must not drag the container's whole tree along.
     artifacts = tmp_path / "artifacts"
     result = run(fixture_source("artifacts_symlinks"), "--artifacts", str(artifacts), timeout=120)
     assert result.code == 0, result.stdout

@@ -1,5 +1,5 @@
-"""The structural rules of §7.1, checked before anything runs: every violation, at the value to change
-(codepipeline-semantics §1.2-§1.8, §7.1; each case names the sections it checks)."""
+"""The structural rules of CP §7 item 1, checked before anything runs: every violation, at the value to change
+(CP §1.2-§1.8, CP §7 item 1; each case names the sections it checks)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from tests.pipeline.helpers import problems, write
 
 CASES = [
-    pytest.param(  # §1.2
+    pytest.param(  # CP §1.2
         """\
 name: p
 stages:
@@ -19,7 +19,7 @@ stages:
         ["1:1: error: a pipeline needs at least 2 stages (a source stage and another); it has 1"],
         id="one_stage",
     ),
-    pytest.param(  # §1.2
+    pytest.param(  # CP §1.2
         """\
 name: p
 stages:
@@ -38,7 +38,7 @@ stages:
         ],
         id="build_in_first_stage_and_source_later",
     ),
-    pytest.param(  # §1.2
+    pytest.param(  # CP §1.2
         """\
 name: p
 stages:
@@ -56,7 +56,7 @@ stages:
         ],
         id="first_stage_without_source",
     ),
-    pytest.param(  # §1.2
+    pytest.param(  # CP §1.2
         """\
 name: p
 stages:
@@ -77,7 +77,7 @@ stages:
         ],
         id="duplicate_names",
     ),
-    pytest.param(  # §1.2, §1.5
+    pytest.param(  # CP §1.2, CP §1.5
         """\
 name: my pipeline
 stages:
@@ -99,7 +99,7 @@ stages:
         ],
         id="bad_names_and_run_order",
     ),
-    pytest.param(  # §1.5, §1.6
+    pytest.param(  # CP §1.5, CP §1.6
         """\
 name: p
 stages:
@@ -119,7 +119,7 @@ stages:
         ],
         id="inputs_in_order",
     ),
-    pytest.param(  # §2 (CodeBuild's CreateProject: [A-Za-z0-9][A-Za-z0-9_-]{1,254})
+    pytest.param(  # CP §2 (CodeBuild's CreateProject: [A-Za-z0-9][A-Za-z0-9_-]{1,254})
         """\
 name: p
 stages:
@@ -139,7 +139,7 @@ stages:
         ],
         id="project_names",
     ),
-    pytest.param(  # §1.4, §1.8, §3
+    pytest.param(  # CP §1.4, CP §1.8, CP §3
         """\
 name: p
 stages:
@@ -163,7 +163,7 @@ stages:
         ],
         id="codebuild_artifacts",
     ),
-    pytest.param(  # §1.4, §1.12
+    pytest.param(  # CP §1.4, CP §1.12
         """\
 name: p
 stages:
@@ -183,7 +183,7 @@ stages:
         ],
         id="approval_rules",
     ),
-    pytest.param(  # §1.6, §1.7
+    pytest.param(  # CP §1.6, CP §1.7
         """\
 name: p
 stages:
@@ -203,7 +203,7 @@ stages:
         ],
         id="namespaces",
     ),
-    pytest.param(  # §1.1, §7.1
+    pytest.param(  # CP §1.1, CP §7 item 1
         """\
 name: p
 execution-mode: QUEUED
@@ -225,7 +225,7 @@ stages:
         ],
         id="v2_features_on_v1",
     ),
-    pytest.param(  # §1.1, §1.7
+    pytest.param(  # CP §1.1, CP §1.7
         """\
 name: p
 pipeline-type: V2
@@ -247,7 +247,7 @@ stages:
         [],
         id="v2_features_on_v2",
     ),
-    pytest.param(  # §1.7
+    pytest.param(  # CP §1.7
         """\
 name: p
 stages:
@@ -280,7 +280,7 @@ stages:
         ],
         id="variable_references",
     ),
-    pytest.param(  # §1.4
+    pytest.param(  # CP §1.4
         """\
 name: p
 stages:
@@ -301,7 +301,7 @@ stages:
         ],
         id="deploy_providers",
     ),
-    pytest.param(  # §2.1, §1.8
+    pytest.param(  # CP §2.1, CP §1.8
         r"""name: p
 stages:
   - name: Source

@@ -1,4 +1,4 @@
-"""codepipeline-semantics §1.10, execution modes: executions of one pipeline run at once on real threads (and one in
+"""CP §1.10, execution modes: executions of one pipeline run at once on real threads (and one in
 a child process), each with its own connection to the real SQLite store, through the executor and the store's
 recorder; only the actions are fakes, which block on events the test sets. Nothing is timed: the test waits for
 the store to show a state, with generous limits, and the runs poll every few milliseconds."""
@@ -122,7 +122,7 @@ def status(state: StateFolder, execution_id: str) -> tuple[ExecutionStatus, str]
 
 
 def waiting_for(stage: str, holder: str, mode: str, queued: str = "") -> str:
-    return f"waiting for stage {stage}: execution {holder} holds it{queued} (§1.10, {mode})"
+    return f"waiting for stage {stage}: execution {holder} holds it{queued} (CP §1.10, {mode})"
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def state(tmp_path: Path) -> StateFolder:
 
 
 def test_superseded_two_executions_never_overlap_inside_a_stage(state):
-    """§1.10 SUPERSEDED.1-2: the stage runs one execution at a time; the next waits in front of it, and says so."""
+    """CP §1.10 SUPERSEDED.1-2: the stage runs one execution at a time; the next waits in front of it, and says so."""
     actions = Actions()
     model = shop(ExecutionMode.SUPERSEDED)
     first = Run(state, model, actions)
@@ -151,7 +151,7 @@ def test_superseded_two_executions_never_overlap_inside_a_stage(state):
     first_ships.set()
     assert (first.join(), second.join()) == (ExecutionResult(RunEnding.SUCCEEDED),) * 2
     assert second.said == [
-        f"Execution {second.id} waits for stage {stage}: execution {first.id} holds it (§1.10, SUPERSEDED)"
+        f"Execution {second.id} waits for stage {stage}: execution {first.id} holds it (CP §1.10, SUPERSEDED)"
         for stage in ("Build", "Deploy")
     ]
     assert first.said == []
@@ -161,7 +161,7 @@ def test_superseded_two_executions_never_overlap_inside_a_stage(state):
 
 
 def test_superseded_a_newer_execution_arriving_in_front_supersedes_the_one_waiting_there(state):
-    """§1.10 SUPERSEDED.3: only one waits per stage; the superseded one stops for good, between stages."""
+    """CP §1.10 SUPERSEDED.3: only one waits per stage; the superseded one stops for good, between stages."""
     actions = Actions()
     model = shop(ExecutionMode.SUPERSEDED)
     first = Run(state, model, actions)
@@ -171,7 +171,7 @@ def test_superseded_a_newer_execution_arriving_in_front_supersedes_the_one_waiti
     eventually(lambda: reason(state, middle.id), waiting_for("Build", first.id, "SUPERSEDED"))
     third = Run(state, model, actions)
     eventually(lambda: reason(state, third.id), waiting_for("Build", first.id, "SUPERSEDED"))
-    why = f"Superseded by execution {third.id}, which arrived in front of stage Build (§1.10)"
+    why = f"Superseded by execution {third.id}, which arrived in front of stage Build (CP §1.10)"
     assert middle.join() == ExecutionResult(RunEnding.SUPERSEDED, "Build", None, why)
     assert status(state, middle.id) == (ExecutionStatus.SUPERSEDED, why)
     release.set()
@@ -182,7 +182,7 @@ def test_superseded_a_newer_execution_arriving_in_front_supersedes_the_one_waiti
 
 
 def test_queued_executions_go_through_one_by_one_in_arrival_order(state):
-    """§1.10 QUEUED: each waits its turn in front of the locked stage; none is superseded."""
+    """CP §1.10 QUEUED: each waits its turn in front of the locked stage; none is superseded."""
     actions = Actions()
     model = shop(ExecutionMode.QUEUED, deploy=False)
     first = Run(state, model, actions)
@@ -203,15 +203,16 @@ def test_queued_executions_go_through_one_by_one_in_arrival_order(state):
     assert compiles[0][1] <= compiles[1][0] and compiles[1][1] <= compiles[2][0]
     assert [run.recorder.superseded for run in (first, second, third)] == [[], [], []]
     waits = f"Execution {third.id} waits for stage Build:"
-    behind_first = f"{waits} execution {first.id} holds it, 1 queued before it (§1.10, QUEUED)"
-    behind_second = f"{waits} execution {second.id} holds it (§1.10, QUEUED)"
+    behind_first = f"{waits} execution {first.id} holds it, 1 queued before it (CP §1.10, QUEUED)"
+    behind_second = f"{waits} execution {second.id} holds it (CP §1.10, QUEUED)"
     # Between the first leaving and the second entering, the third may look once and see the second first in line.
-    between = f"{waits} execution {second.id} enters it first (§1.10, QUEUED)"
+    between = f"{waits} execution {second.id} enters it first (CP §1.10, QUEUED)"
     assert third.said in ([behind_first, behind_second], [behind_first, between, behind_second])
 
 
 def test_queued_a_stage_waiting_at_a_gate_is_waited_for_not_superseded(state):
-    """§1.10.4 and QUEUED: a pending approval keeps its stage locked; the next one waits, the gate stays open."""
+    """CP §1.10 item 4 and QUEUED: a pending approval keeps its stage locked; the next one waits, the gate stays
+    open."""
     gated = pipeline(("Source", [act("Checkout", SOURCE, outputs=["Src"])]), ("Build", [act("Compile")])).stages
     with PipelineStore(state) as store:
         older = store.start_execution("shop", mode=ExecutionMode.QUEUED)
@@ -226,7 +227,7 @@ def test_queued_a_stage_waiting_at_a_gate_is_waited_for_not_superseded(state):
 
 
 def test_parallel_executions_run_through_the_same_stage_at_once(state):
-    """§1.10 PARALLEL: no stage locking at all; never superseded."""
+    """CP §1.10 PARALLEL: no stage locking at all; never superseded."""
     actions = Actions()
     model = shop(ExecutionMode.PARALLEL)
     first = Run(state, model, actions)
@@ -260,7 +261,7 @@ _HOLDER = textwrap.dedent(
 
 
 def test_a_holder_whose_process_died_releases_its_stage(state):
-    """§1.10.5: a failure releases the stage lock; a killed holder is judged Failed, so it blocks nobody."""
+    """CP §1.10 item 5: a failure releases the stage lock; a killed holder is judged Failed, so it blocks nobody."""
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(state.root)],
         stdout=subprocess.PIPE,
@@ -286,7 +287,7 @@ def test_a_holder_whose_process_died_releases_its_stage(state):
 
 
 def test_ctrl_c_while_waiting_in_front_of_a_stage_ends_the_execution_stopped(state):
-    """§1.10: the wait is the run's like any other: its cancel token (Ctrl-C) ends it Stopped, never in the stage."""
+    """CP §1.10: the wait is the run's like any other: its cancel token (Ctrl-C) ends it Stopped, never in the stage."""
     actions = Actions()
     model = shop(ExecutionMode.SUPERSEDED)
     first = Run(state, model, actions)

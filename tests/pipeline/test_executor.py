@@ -1,4 +1,4 @@
-"""codepipeline-semantics §1.5, §1.7, §1.11, §7.2: the order actions run in, what a failure stops, what a
+"""CP §1.5, CP §1.7, CP §1.11, CP §7 item 2: the order actions run in, what a failure stops, what a
 picked-up execution reuses. Actions are scripted here (pure logic); real builds are in tests/docker."""
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def test_stages_in_order_groups_ascending_and_variables_resolved_as_each_action_
     stages = [(event, stage) for event, stage, action in recorder.events if event in ("entered", "left")]
     assert stages == [(e, s) for s in ("Source", "BuildDev", "ApproveDev", "BuildProd") for e in ("entered", "left")]
     configuration = {name: config for name, config, _ in script.calls}
-    # §1.7: from earlier actions only, codepipeline's and V2 pipeline variables.
+    # CP §1.7: from earlier actions only, codepipeline's and V2 pipeline variables.
     assert configuration["Approve"] == {"CustomData": "tag 1.2.3 of abc123"}
     assert configuration["Prod"] == {"STAGE": "dev"}
     artifacts = {name: seen for name, _, seen in script.calls}
@@ -134,7 +134,7 @@ def test_stages_in_order_groups_ascending_and_variables_resolved_as_each_action_
 
 
 def test_equal_run_orders_overlap_in_time():
-    # §1.5: actions with the same RunOrder run in parallel; measured from their own start and end times.
+    # CP §1.5: actions with the same RunOrder run in parallel; measured from their own start and end times.
     script = Script(delay=0.3)
     execute(script, parallel=2)
     unit, lint = script.spans["Unit"], script.spans["Lint"]
@@ -159,7 +159,7 @@ def test_parallel_one_runs_a_group_one_at_a_time():
     ],
 )
 def test_a_failure_fails_its_stage_and_nothing_later_starts(failing, result, never_ran):
-    # §1.5, §7.2: the stage fails; later run orders and stages do not start.
+    # CP §1.5, CP §7 item 2: the stage fails; later run orders and stages do not start.
     script = Script({failing: ActionStatus.FAILED})
     got, _ = execute(script)
     assert got == result
@@ -204,7 +204,7 @@ def test_a_waiting_gate_ends_the_run_waiting_and_a_later_run_reuses_everything_b
     script = Script({"Approve": ActionStatus.IN_PROGRESS})
     result, recorder = execute(script)
     assert result == ExecutionResult(RunEnding.WAITING, "ApproveDev", "Approve", "Approve said InProgress")
-    # The gate is answered: the execution continues from there, nothing built is run again (§1.11 reuse).
+    # The gate is answered: the execution continues from there, nothing built is run again (CP §1.11 reuse).
     recorder.outcomes[("ApproveDev", "Approve")] = ActionOutcome(ActionStatus.SUCCEEDED, "looks good")
     again = Script()
     recorder.events.clear()
@@ -252,7 +252,7 @@ def test_from_and_until_bound_the_stages_run():
 
 
 def test_a_gate_closed_by_a_newer_execution_ends_the_run_superseded_and_nothing_later_starts():
-    # §1.10: the superseded execution stops for good; before, a run at the prompt went on into BuildProd.
+    # CP §1.10: the superseded execution stops for good; before, a run at the prompt went on into BuildProd.
     script = Script({"Approve": ActionStatus.ABANDONED})
     result, _ = execute(script)
     assert result == ExecutionResult(RunEnding.SUPERSEDED, "ApproveDev", "Approve", "Approve said Abandoned")

@@ -1,4 +1,4 @@
-"""Intrinsic functions evaluated locally, short and long forms (codepipeline-semantics §1.7, §4, §6)."""
+"""Intrinsic functions evaluated locally, short and long forms (CP §1.7, CP §4, CP §6)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def value(expression: str, parameters: dict[str, str] | None = None) -> str:
         ("!Sub '${Env}-${AWS::Region}'", "prod-us-east-1"),
         ("!Sub '${Bucket.Arn}/*'", "arn:aws:s3:::stack-artifacts/*"),
         ("!Sub ['${A}-${Env}', {A: !Ref Topic}]", "arn:aws:sns:us-east-1:000000000000:approvals-prod"),
-        # §1.7: CodePipeline's #{...} passes through !Sub untouched; ${!X} is the literal ${X}.
+        # CP §1.7: CodePipeline's #{...} passes through !Sub untouched; ${!X} is the literal ${X}.
         ("!Sub '#{SourceVariables.CommitId}-${Env}-${!Literal}'", "#{SourceVariables.CommitId}-prod-${Literal}"),
         ('{"Fn::Sub": "${Env}"}', "prod"),
         ("!Join ['-', [a, !Ref Env, c]]", "a-prod-c"),

@@ -1,5 +1,5 @@
 """The native format (stages/*.yml): validated with pydantic, every error at file:line:col, and the same model out
-as a template (codepipeline-semantics §1.3, §1.8)."""
+as a template (CP §1.3, CP §1.8)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The platform's pipeline in both forms, examples/pipeline-template.yml and stages/pipeline.yml, is one pipeline
-(issue 6 item 5; codepipeline-semantics §6)."""
+(issue 6 item 5; CP §6)."""
 
 from __future__ import annotations
 

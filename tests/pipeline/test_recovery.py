@@ -1,4 +1,4 @@
-"""Picking executions up again, the pure parts: what a redeploy is handed (codepipeline-semantics §1.11), which
+"""Picking executions up again, the pure parts: what a redeploy is handed (CP §1.11), which
 stage a retry runs, every attempt in order for `pipeline logs`, and the commands' refusals. Real SQLite, no Docker.
 """
 

@@ -1,4 +1,4 @@
-"""Status rules, table-driven (codepipeline-semantics §1.5, §1.10, §1.12)."""
+"""Status rules, table-driven (CP §1.5, CP §1.10, CP §1.12)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ A = ActionStatus
 @pytest.mark.parametrize(
     ("actions", "stage"),
     [
-        # §1.5: one failure fails the stage even while a sibling still runs
+        # CP §1.5: one failure fails the stage even while a sibling still runs
         ((A.SUCCEEDED, A.FAILED), StageStatus.FAILED),
         ((A.IN_PROGRESS, A.FAILED), StageStatus.FAILED),
         ((A.IN_PROGRESS, A.SUCCEEDED), StageStatus.IN_PROGRESS),
@@ -20,7 +20,7 @@ A = ActionStatus
         # a deploy with no local equivalent is done, not failed, and not the whole stage's success
         ((A.SUCCEEDED, A.SKIPPED), StageStatus.SUCCEEDED),
         ((A.SKIPPED,), StageStatus.SKIPPED),
-        # §1.10: a superseded gate leaves its stage Cancelled
+        # CP §1.10: a superseded gate leaves its stage Cancelled
         ((A.SUCCEEDED, A.ABANDONED), StageStatus.CANCELLED),
         ((A.ABANDONED, A.FAILED), StageStatus.FAILED),
         ((), StageStatus.SUCCEEDED),
@@ -56,7 +56,7 @@ def test_only_running_executions_are_active(status, active):
     ],
 )
 def test_only_approved_and_rejected_are_answers(status, answer):
-    """§1.12: PutApprovalResult takes Approved or Rejected."""
+    """CP §1.12: PutApprovalResult takes Approved or Rejected."""
     assert status.is_answer is answer
 
 

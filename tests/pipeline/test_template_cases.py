@@ -1,5 +1,5 @@
 """Bad CloudFormation templates, one fixture folder each: every error at its file:line:col, nothing run
-(codepipeline-semantics §1.2, §1.4, §1.6, §1.7, §4, §6)."""
+(CP §1.2, CP §1.4, CP §1.6, CP §1.7, CP §4, CP §6)."""
 
 from __future__ import annotations
 

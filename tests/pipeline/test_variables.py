@@ -1,4 +1,4 @@
-"""codepipeline-semantics §1.7: `#{Namespace.Key}` resolution."""
+"""CP §1.7: `#{Namespace.Key}` resolution."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_references_resolve_to_earlier_values(text, resolved):
     ],
 )
 def test_an_unresolvable_reference_is_an_error_never_an_empty_string(text, message):
-    # codepipeline-semantics §1.7 [inferred]: do not substitute an empty string silently.
+    # CP §1.7 [inferred]: do not substitute an empty string silently.
     with pytest.raises(UnresolvedReference) as raised:
         resolve(text, KNOWN)
     assert str(raised.value) == message

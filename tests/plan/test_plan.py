@@ -1,5 +1,5 @@
-"""`plan FILE`: what would run, without a container (codebuild-semantics §1.4 and §4.1 for the environment, §1.2 for
-what later phases see, §3.1 for the order; codepipeline-semantics §1.3-§1.12 for a pipeline)."""
+"""`plan FILE`: what would run, without a container (CB §1.4 and CB §4.1 for the environment, CB §1.2 for
+what later phases see, CB §3.1 for the order; CP §1.3-§1.12 for a pipeline)."""
 
 from __future__ import annotations
 

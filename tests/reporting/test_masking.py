@@ -1,4 +1,4 @@
-"""Secret values never reach a log: codebuild-semantics §1.4 (masking is an exact-string match)."""
+"""Secret values never reach a log: CB §1.4 (masking is an exact-string match)."""
 
 import threading
 

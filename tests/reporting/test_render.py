@@ -1,4 +1,4 @@
-"""CodeBuild's log line format (§5) and JSON events; masking happens before either is written."""
+"""CodeBuild's log line format (CB §5) and JSON events; masking happens before either is written."""
 
 import io
 import json

@@ -51,7 +51,7 @@ CASES = [
         ["buildspec/phase-commands"],
         id="phase_without_commands",
     ),
-    pytest.param(  # CB §6.1, §6.2: the 2023 standard:7.0 has one version per runtime and no default installer
+    pytest.param(  # CB §6.1, CB §6.2: the 2023 standard:7.0 has one version per runtime and no default installer
         "runtime_version",
         [
             "buildspec.yml:5:15: error: Unknown runtime version named '3.12' of python. This build image has the "
@@ -101,7 +101,7 @@ CASES = [
         ["buildspec/secondary-artifact", "pipeline/build-outputs", "pipeline/build-outputs"],
         id="secondary_artifacts",
     ),
-    pytest.param(  # CP §1.7, §3 outputs 5, §1.4: a key the producer never exports
+    pytest.param(  # CP §1.7, CP §3 outputs 5, CP §1.4: a key the producer never exports
         "exported_variable_reference",
         [
             "stages/pipeline.yml:17:11: error: #{BuildVariables.VERSION} in EnvironmentVariables can never be "

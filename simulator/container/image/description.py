@@ -40,7 +40,7 @@ class ImageDescription:
 
 
 # simulator/codebuild-standard:7.0-local (imagefiles/Dockerfile): the 2023 standard:7.0's default runtimes,
-# one version each; root and the `codebuild-user` every curated image creates (codebuild-semantics §1.3);
+# one version each; root and the `codebuild-user` every curated image creates (CB §1.3);
 # dash as sh, and bash. Bookworm merges /bin into /usr/bin, so each shell is at both paths.
 LOCAL_IMAGE = ImageDescription(
     runtimes=MappingProxyType({"java": ("corretto17",), "python": ("3.11",), "nodejs": ("18",)}),

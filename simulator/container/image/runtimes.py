@@ -1,4 +1,4 @@
-"""`install.runtime-versions` checked against what the image declares (codebuild-semantics §6).
+"""`install.runtime-versions` checked against what the image declares (CB §6).
 
 The image declares its runtimes in the label `simulator.runtimes` (JSON: runtime -> versions), as a CodeBuild
 image does in its runtimes.yml. Like the 2023 standard:7.0 image, ours has one version per runtime and no

@@ -1,4 +1,4 @@
-"""A CodeBuild build or test action, run through the build engine's one entry point (§1.8, §3, §7.4).
+"""A CodeBuild build or test action, run through the build engine's one entry point (CP §1.8, CP §3, CP §7 item 4).
 
 The pipeline says what CodePipeline would send CodeBuild: the primary input at CODEBUILD_SRC_DIR, every other input
 at CODEBUILD_SRC_DIR_<ArtifactName>, the project's image, timeout and privileged mode, the project's variables
@@ -35,7 +35,7 @@ class BuildInputs:
 
 
 def parse_action_variables(text: str) -> tuple[EnvironmentVariable, ...]:
-    """§1.8: `EnvironmentVariables` is a JSON string holding `[{"name", "value", "type"}]`."""
+    """CP §1.8: `EnvironmentVariables` is a JSON string holding `[{"name", "value", "type"}]`."""
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as error:
@@ -111,7 +111,7 @@ def build_request(
 
 def report_summaries(buildspec: Buildspec, saved: Mapping[str, str]) -> list[ReportSummary]:
     """One summary per report group the build saved files for (`saved`: group -> folder, the build result's
-    `reports`), read in the `file-format` the buildspec gives the group (§1.8: JUNITXML when it gives none)."""
+    `reports`), read in the `file-format` the buildspec gives the group (CB §1.8: JUNITXML when it gives none)."""
     groups = buildspec.reports
     return [
         summarise(group, groups[group].file_format if group in groups else "JUNITXML", Path(folder))
@@ -124,7 +124,7 @@ def output_folders(action: Action, outputs_root: Path) -> dict[str, Path]:
 
 
 def _buildspec(project: CodeBuildProject, primary: Path) -> LoadedBuildspec:
-    """§7.4: a buildspec path is relative to the primary source; inline text is the buildspec itself."""
+    """CP §7 item 4: a buildspec path is relative to the primary source; inline text is the buildspec itself."""
     try:
         if project.buildspec is not None and project.buildspec_is_inline:
             return parse_buildspec(project.buildspec, Path(f"{project.name}.buildspec.yml"))

@@ -125,7 +125,7 @@ class LocalActions:
                 masker=self.engine.masker,
                 cancel=context.cancel,
             )
-        # Reports are saved even when the build failed (UPLOAD_ARTIFACTS is always attempted, §3.2): kept either way.
+        # Reports are saved even when the build failed (UPLOAD_ARTIFACTS is always attempted, CB §3.2): kept either way.
         self.recorder.save_report_summaries(
             stage.name, action.name, report_summaries(request.buildspec.buildspec, outcome.result.reports)
         )

@@ -1,7 +1,7 @@
-"""A source action, locally: the repository you run from, at the commit that would be pushed (§1.4, §1.7).
+"""A source action, locally: the repository you run from, at the commit that would be pushed (CP §1.4, CP §1.7).
 
 Every source provider (GitHub v1, CodeStarSourceConnection, CodeCommit, S3, ECR) takes the local git repository;
-its output artifact is the tree at the revision, as a CODE_ZIP artifact is: files only, no `.git` (§1.4 notes).
+its output artifact is the tree at the revision, as a CODE_ZIP artifact is: files only, no `.git` (CP §1.4 notes).
 
 Choices:
 - The revision is HEAD by default (what `git push` would send), `--source-revision REF` otherwise; `--worktree`
@@ -83,7 +83,7 @@ def export_source(repository: Path, revision: Revision, destination: Path) -> No
 
 
 def source_variables(action: Action, revision: Revision) -> dict[str, str]:
-    """The output variables §1.4 lists for the action's provider."""
+    """The output variables CP §1.4 lists for the action's provider."""
     config = action.configuration
     provider = action.type.provider
     commit = {

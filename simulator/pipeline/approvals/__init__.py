@@ -1,1 +1,1 @@
-"""Manual approval gates: the question asked at a terminal, and the answers given from anywhere (§1.12)."""
+"""Manual approval gates: the question asked at a terminal, and the answers given from anywhere (CP §1.12)."""

@@ -1,4 +1,4 @@
-"""A manual approval action, locally (§1.12): the execution stops at the gate until a person answers.
+"""A manual approval action, locally (CP §1.12): the execution stops at the gate until a person answers.
 
 How the answer comes, in order: an answer given in advance (`--approve GATE`, `--approve-all`, `--reject GATE`),
 else at this terminal (the prompt, which also takes an answer given meanwhile from another terminal), else nobody is
@@ -128,7 +128,7 @@ def _ask_here(
 
 
 def sns_notification(context: ActionContext, gate: Approval) -> dict[str, object]:
-    """§1.12: the JSON CodePipeline publishes to the approval's SNS topic."""
+    """CP §1.12: the JSON CodePipeline publishes to the approval's SNS topic."""
     pipeline, stage, action = context.pipeline.name, context.stage.name, context.action.name
     console = f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{pipeline}/view?region={LOCAL_REGION}"
     review = (
@@ -221,7 +221,7 @@ def _outcome(approval: Approval) -> ActionOutcome:
     if approval.status is ApprovalStatus.EXPIRED:
         return ActionOutcome(ActionStatus.FAILED, "The approval timed out before anyone answered.")
     if approval.status is ApprovalStatus.SUPERSEDED:
-        return ActionOutcome(ActionStatus.ABANDONED, "Superseded: a newer execution reached this stage (§1.10).")
+        return ActionOutcome(ActionStatus.ABANDONED, "Superseded: a newer execution reached this stage (CP §1.10).")
     if approval.status is ApprovalStatus.WAITING:
         return ActionOutcome(ActionStatus.IN_PROGRESS, "waiting for an approval", external_id=approval.token)
     return ActionOutcome(ActionStatus.FAILED, said, external_id=approval.token)

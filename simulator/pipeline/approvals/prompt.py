@@ -1,4 +1,4 @@
-"""The question a gate asks at a terminal, while watching for an answer given from another terminal (§1.12).
+"""The question a gate asks at a terminal, while watching for an answer given from another terminal (CP §1.12).
 
 The person types `a` (approve) or `r` (reject), then a summary of at most 512 characters (PutApprovalResult's
 limit; an empty one is allowed, as the API allows). While nobody has typed anything, the prompt looks every

@@ -1,5 +1,5 @@
 """The pipeline model from an evaluated template: the `AWS::CodePipeline::Pipeline` resource and the
-`AWS::CodeBuild::Project` resources its CodeBuild actions name (§1.1-§1.3, §1.8, §2, §6)."""
+`AWS::CodeBuild::Project` resources its CodeBuild actions name (CP §1.1-§1.3, CP §1.8, CP §2, CP §6)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def configuration_text(value: object) -> str:
-    """§1.3: configuration values are strings; YAML's booleans and numbers are already their text here."""
+    """CP §1.3: configuration values are strings; YAML's booleans and numbers are already their text here."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -247,7 +247,7 @@ def _configuration(given: dict[str, object] | str | None) -> dict[str, str] | st
     if given is None:
         return {}
     if isinstance(given, str):
-        # §1.3: Configuration may be written as a JSON string.
+        # CP §1.3: Configuration may be written as a JSON string.
         try:
             given = json.loads(given)
         except json.JSONDecodeError as error:

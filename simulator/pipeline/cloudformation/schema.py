@@ -1,4 +1,4 @@
-"""The shapes of the two resources the simulator reads, after intrinsic functions are evaluated (§1.1-§1.3, §2).
+"""The shapes of the two resources the simulator reads, after intrinsic functions are evaluated (CP §1.1-§1.3, CP §2).
 
 The pipeline's properties are checked as CloudFormation's resource schema checks them: an unknown property is an
 error, as `Encountered unsupported property` is in a real stack. A CodeBuild project has dozens of properties the
@@ -97,7 +97,7 @@ class PipelineProperties(_Strict):
 
     @model_validator(mode="after")
     def _one_artifact_store(self) -> PipelineProperties:
-        # §1.1: exactly one of ArtifactStore and ArtifactStores (requiredXor).
+        # CP §1.1: exactly one of ArtifactStore and ArtifactStores (requiredXor).
         if (self.ArtifactStore is None) == (self.ArtifactStores is None):
             raise PydanticCustomError(RULE_ERROR, "needs exactly one of ArtifactStore and ArtifactStores")
         return self
@@ -124,5 +124,5 @@ class ProjectProperties(_Open):
     Name: str | None = None
     Source: ProjectSourceDeclaration
     Environment: ProjectEnvironmentDeclaration
-    # codepipeline-semantics §2.3: 5-2160 minutes today, 60 by default.
+    # CP §2.3: 5-2160 minutes today, 60 by default.
     TimeoutInMinutes: int = Field(60, ge=5, le=2160)

@@ -1,7 +1,7 @@
 """A CloudFormation template read as a position-keeping document, its sections checked for shape.
 
 The template goes through the same YAML source as buildspecs, with `keep_tags`: the short forms (`!Ref`,
-`!Sub`...) arrive as Tagged values holding their line and column. cfn-flip (the reference's §4 pick) was not used
+`!Sub`...) arrive as Tagged values holding their line and column. cfn-flip (the reference's CP §4 pick) was not used
 because its plain dictionaries drop every line number, and every diagnostic here must point at one. JSON templates
 are read by the same composer (JSON is YAML's flow style), so they keep positions too.
 """

@@ -1,4 +1,4 @@
-"""Approval gates (§1.12): opened with a token, answered once, by whichever process gets there first.
+"""Approval gates (CP §1.12): opened with a token, answered once, by whichever process gets there first.
 
 An answer is one write transaction that reads the gate and updates it only if it still waits, so of two
 processes answering at once exactly one wins and the other is told who did. A gate past its expiry is judged
@@ -63,7 +63,7 @@ def open_gate(
     now: float,
 ) -> Approval:
     """The approval action `ref` (started with `owned=False`) now waits; its token is also its external
-    execution id, the token PARALLEL mode answers with (§1.10)."""
+    execution id, the token PARALLEL mode answers with (CP §1.10)."""
     minutes = DEFAULT_APPROVAL_TIMEOUT_MINUTES if timeout_minutes is None else timeout_minutes
     token = str(uuid.uuid4())
     require_action(db, ref.execution_id, ref.stage, ref.action)
@@ -140,7 +140,7 @@ def answer(
     key = (execution_id, gate["stage"], gate["action"], gate["attempt"])
     said = f"{status} by {by}" + (f": {summary}" if summary else "")
     if status is ApprovalStatus.REJECTED:
-        fail_action(db, *key, said, now)  # §1.12: a rejection fails the action, the stage, the execution
+        fail_action(db, *key, said, now)  # CP §1.12: a rejection fails the action, the stage, the execution
         continue_here = False
     else:
         db.execute(

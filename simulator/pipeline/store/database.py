@@ -103,7 +103,7 @@ CREATE TABLE artifacts (
 
 # What turns a database of one version into the next, keyed by the version it starts from.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
-    # 2: the stage an execution waits in front of, and its turn there (§1.10's stage locks).
+    # 2: the stage an execution waits in front of, and its turn there (CP §1.10's stage locks).
     1: (
         "ALTER TABLE executions ADD COLUMN waiting_stage TEXT",
         "ALTER TABLE executions ADD COLUMN waiting_turn INTEGER",

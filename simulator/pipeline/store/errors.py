@@ -45,6 +45,6 @@ class ValidationException(PipelineStoreError):
 
 
 class StageNotRetryableException(PipelineStoreError):
-    """§1.10/§1.11: the stage is not failed, or a newer execution has entered it since."""
+    """CP §1.10/CP §1.11: the stage is not failed, or a newer execution has entered it since."""
 
     code = "StageNotRetryableException"

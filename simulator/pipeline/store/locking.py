@@ -1,4 +1,4 @@
-"""Stage locks (§1.10): who may enter a stage, who waits in front of it, who is superseded; each decided in one
+"""Stage locks (CP §1.10): who may enter a stage, who waits in front of it, who is superseded; each decided in one
 write transaction, so two processes arriving at once cannot both get in.
 
 - SUPERSEDED (the default): a stage runs one execution at a time. An execution arriving at a stage another one
@@ -55,10 +55,10 @@ class Waits:
 
     @property
     def reason(self) -> str:
-        return f"waiting for stage {self.stage}: {self.blocker} (§1.10, {self.mode})"
+        return f"waiting for stage {self.stage}: {self.blocker} (CP §1.10, {self.mode})"
 
     def line(self, execution_id: str) -> str:
-        return f"Execution {execution_id} waits for stage {self.stage}: {self.blocker} (§1.10, {self.mode})"
+        return f"Execution {execution_id} waits for stage {self.stage}: {self.blocker} (CP §1.10, {self.mode})"
 
 
 @dataclass(frozen=True)
@@ -110,11 +110,11 @@ def _supersede_or_wait(db: sqlite3.Connection, me: sqlite3.Row, stage: str, now:
         _wait(db, me, waits)
         return waits
     if waiter and _is_older(db, me["id"], waiter[0]):
-        why = f"Superseded by execution {waiter[0]}, which waits in front of stage {stage} (§1.10)"
+        why = f"Superseded by execution {waiter[0]}, which waits in front of stage {stage} (CP §1.10)"
         end_execution(db, me["id"], ExecutionStatus.SUPERSEDED, why, now)
         return Ended(ExecutionStatus.SUPERSEDED, why)
     if waiter:
-        why = f"Superseded by execution {me['id']}, which arrived in front of stage {stage} (§1.10)"
+        why = f"Superseded by execution {me['id']}, which arrived in front of stage {stage} (CP §1.10)"
         if end_execution(db, waiter[0], ExecutionStatus.SUPERSEDED, why, now):
             superseded += waiter
     if holder is None:
@@ -258,7 +258,8 @@ def stage_holder(db: sqlite3.Connection, pipeline: str, stage: str) -> str | Non
 
 
 def check_retryable(db: sqlite3.Connection, execution_id: str, stage: str) -> None:
-    """§1.10.5 and §1.11: only a failed stage of an ended execution, and only until a newer execution enters it."""
+    """CP §1.10 item 5 and CP §1.11: only a failed stage of an ended execution, and only until a newer execution
+    enters it."""
     execution = require_execution(db, execution_id)
     entered = require_stage(db, execution_id, stage)
     if execution["status"] not in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED) or entered["status"] not in (
@@ -280,5 +281,5 @@ def check_retryable(db: sqlite3.Connection, execution_id: str, stage: str) -> No
     if newer is not None:
         raise StageNotRetryableException(
             f"execution {newer['id']} has entered stage {stage} since, so execution {execution_id} can no longer "
-            "retry it (§1.10: a stage is retried only until a newer execution enters it)."
+            "retry it (CP §1.10: a stage is retried only until a newer execution enters it)."
         )

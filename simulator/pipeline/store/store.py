@@ -11,7 +11,7 @@ that forgot; ids, names, statuses and times are the simulator's own and are stor
 
 Truth after a crash: a running action and an active execution carry their owner process (`owner.py`). Every read
 first judges what changed without anyone writing it: an owner that has ended fails its action, stage and
-execution with the reason, and a gate past its `TimeoutInMinutes` fails like a rejection (§1.12). So `status`
+execution with the reason, and a gate past its `TimeoutInMinutes` fails like a rejection (CP §1.12). So `status`
 after a `kill -9`, or a week later, shows what really happened.
 """
 
@@ -157,7 +157,7 @@ class PipelineStore:
             return end_execution(db, execution_id, status, self.masker.mask(reason), self.clock())
 
     def reopen_execution(self, execution_id: str) -> None:
-        """A retry (§1.11): a Failed or Stopped execution runs again, owned by this process."""
+        """A retry (CP §1.11): a Failed or Stopped execution runs again, owned by this process."""
         with self.db.write() as db:
             row = require_execution(db, execution_id)
             if row["status"] not in (ExecutionStatus.FAILED, ExecutionStatus.STOPPED):
@@ -180,7 +180,7 @@ class PipelineStore:
             start_stage_row(db, execution_id, stage, self.clock())
 
     def finish_stage(self, execution_id: str, stage: str, status: StageStatus | None = None) -> StageStatus:
-        """The stage's end: the status given, or the one its actions' latest attempts make (§1.5)."""
+        """The stage's end: the status given, or the one its actions' latest attempts make (CP §1.5)."""
         with self.db.write() as db:
             require_stage(db, execution_id, stage)
             return settle_stage(db, execution_id, stage, status, self.clock())
@@ -270,7 +270,7 @@ class PipelineStore:
     # -- the artifact store -----------------------------------------------------------------------------------
 
     def artifact_folder(self, execution_id: str, name: str, *, stage: str, action: str) -> Path:
-        """The folder an action's output artifact goes to (created empty; emptied again on a retry, §1.11)."""
+        """The folder an action's output artifact goes to (created empty; emptied again on a retry, CP §1.11)."""
         with self.db.write() as db:
             row = require_execution(db, execution_id)
             folder = self.state.execution_dir(row["pipeline"], execution_id) / "artifacts" / _artifact_name(name)
@@ -396,7 +396,7 @@ class PipelineStore:
             for owner in dead:
                 fail_orphans(db, owner, now)
 
-    # -- stage locks (§1.10, locking.py) ---------------------------------------------------------------------
+    # -- stage locks (CP §1.10, locking.py) ---------------------------------------------------------------------
 
     def enter_stage(self, execution_id: str, stage: str) -> StageEntry:
         """Call as the execution arrives at `stage`, and again while it `Waits`, until it has `Entered` or `Ended`."""
@@ -418,12 +418,13 @@ class PipelineStore:
             return locking.stage_holder(db, pipeline, stage)
 
     def check_retryable(self, execution_id: str, stage: str) -> None:
-        """§1.10.5 and §1.11: only a failed stage of an ended execution, and only until a newer execution enters it."""
+        """CP §1.10 item 5 and CP §1.11: only a failed stage of an ended execution, and only until a newer
+        execution enters it."""
         self.judge()
         with self.db.read() as db:
             locking.check_retryable(db, execution_id, stage)
 
-    # -- approval gates (§1.12, approvals.py) -----------------------------------------------------------------
+    # -- approval gates (CP §1.12, approvals.py) -----------------------------------------------------------------
 
     def open_gate(
         self,
@@ -435,7 +436,7 @@ class PipelineStore:
         timeout_minutes: int | None = None,
     ) -> Approval:
         """The approval action `ref` (started with `owned=False`) now waits; its token is also its external
-        execution id, the token PARALLEL mode answers with (§1.10)."""
+        execution id, the token PARALLEL mode answers with (CP §1.10)."""
         now = self.clock()
         with self.db.write() as db:
             return approvals.open_gate(
@@ -517,7 +518,7 @@ class PipelineStore:
 
 
 def _artifact_name(name: str) -> str:
-    # §1.2's artifact name pattern has no dots or slashes, so a name checked here cannot leave artifacts/.
+    # CP §1.2's artifact name pattern has no dots or slashes, so a name checked here cannot leave artifacts/.
     if not name or len(name) > 100 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in name):
         raise ValidationException(f"{name!r} is not an artifact name: use 1 to 100 letters, digits, _ or -.")
     return name

@@ -32,7 +32,7 @@ def owner_columns(owner: ProcessIdentity) -> tuple[int, str, str]:
 
 def end_execution(db: sqlite3.Connection, execution_id: str, status: ExecutionStatus, reason: str, now: float) -> bool:
     """Only an active execution ends, and only once: the first judgement stands. An ended one waits in front of no
-    stage any more (§1.10), however it ended."""
+    stage any more (CP §1.10), however it ended."""
     cursor = db.execute(
         "UPDATE executions SET status = ?, status_reason = ?, ended_at = ?, owner_pid = NULL, owner_host = NULL,"
         " owner_started = NULL, waiting_stage = NULL, waiting_turn = NULL WHERE id = ? AND status IN (?, ?)",
@@ -54,7 +54,7 @@ def start_stage_row(db: sqlite3.Connection, execution_id: str, stage: str, now: 
 def settle_stage(
     db: sqlite3.Connection, execution_id: str, stage: str, status: StageStatus | None, now: float
 ) -> StageStatus:
-    """The stage's end: the status given, or the one its actions' latest attempts make (§1.5)."""
+    """The stage's end: the status given, or the one its actions' latest attempts make (CP §1.5)."""
     if status is None:
         status = stage_status_from(a.status for a in latest_actions(db, execution_id, stage))
     db.execute(
@@ -68,7 +68,7 @@ def fail_action(
     db: sqlite3.Connection, execution_id: str, stage: str, action: str, attempt: int, error: str, now: float
 ) -> None:
     """An action failed without its runner saying so (judged crashed, rejected, timed out): it, its stage and
-    its execution end Failed (§1.5, §1.12)."""
+    its execution end Failed (CP §1.5, CP §1.12)."""
     db.execute(
         "UPDATE action_executions SET status = ?, ended_at = ?, error = ?, owner_pid = NULL, owner_host = NULL,"
         " owner_started = NULL" + WHERE_ATTEMPT + " AND status = ?",

@@ -1,4 +1,4 @@
-"""runtime-versions against the image's declared runtimes: codebuild-semantics §6.1."""
+"""runtime-versions against the image's declared runtimes: CB §6.1."""
 
 import pytest
 

@@ -1,6 +1,6 @@
 """A pipeline's `--aws`: the CodeBuild project's, the action's and the buildspec's parameter-store and secrets-manager
 variables resolve through the source the run's BuildEngine carries, against moto's server (tests/aws_endpoint.py),
-with the precedence of codepipeline-semantics §1.8 (action > project > buildspec) and one lookup per name."""
+with the precedence of CP §1.8 (action > project > buildspec) and one lookup per name."""
 
 from __future__ import annotations
 

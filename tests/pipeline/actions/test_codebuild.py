@@ -1,4 +1,4 @@
-"""codepipeline-semantics §1.8, §3, §7.4: what a CodeBuild action asks of the build engine."""
+"""CP §1.8, CP §3, CP §7 item 4: what a CodeBuild action asks of the build engine."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_one_input_is_the_primary_and_one_output_the_primary_artifact(artifacts,
     assert request.buildspec.path == artifacts["SourceOutput"] / "buildspecs" / "buildspec-dev.yml"
     assert (request.project, request.initiator, request.image) == ("shop-dev", "codepipeline/shop", PROJECT.image)
     assert (request.privileged, request.timeout_minutes, request.source_version) == (True, 30.0, "abc123")
-    # Action > project (§1.8 [inferred]); the buildspec's own env is below both, in the engine.
+    # Action > project (CP §1.8 [inferred]); the buildspec's own env is below both, in the engine.
     assert request.environment_overrides == {"STAGE": "action", "ONLY_PROJECT": "kept"}
     assert request.parameter_overrides == {"DB_PASSWORD": "/shop/dev/db"}
     assert request.secret_overrides == {"TOKEN": "t"}
@@ -85,7 +85,7 @@ def test_one_input_is_the_primary_and_one_output_the_primary_artifact(artifacts,
 
 
 def test_several_inputs_and_outputs(artifacts, tmp_path):
-    # §3: other inputs at CODEBUILD_SRC_DIR_<name>; several outputs are secondary artifacts by name.
+    # CP §3: other inputs at CODEBUILD_SRC_DIR_<name>; several outputs are secondary artifacts by name.
     action = codebuild(("config-files", "SourceOutput"), ("web", "api"), PrimarySource="SourceOutput")
     request = build_request(
         "shop", action, PROJECT, (), BuildInputs(artifacts, tmp_path / "out", None), LocalSettings(LocalValues(), {})
@@ -138,7 +138,7 @@ def test_bad_action_variables_say_what_is_wrong(text, message):
 
 
 def test_each_saved_report_group_is_summed_up_in_the_format_its_buildspec_names():
-    # codebuild-semantics §1.8: file-format is per group, JUNITXML when a group gives none; a group the build saved
+    # CB §1.8: file-format is per group, JUNITXML when a group gives none; a group the build saved
     # no files for is not in the result's reports, so it gets no summary.
     buildspec = parse_buildspec(
         "version: 0.2\n"

@@ -1,4 +1,4 @@
-"""codepipeline-semantics §1.4, §1.7: a source action takes the local repository; its variables have the
+"""CP §1.4, CP §1.7: a source action takes the local repository; its variables have the
 provider's names."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_head_is_taken_by_default_and_its_tree_is_the_artifact(repo, tmp_path):
     )
     out = tmp_path / "out"
     export_source(repo, revision, out)
-    # The commit's files only: no uncommitted change, no .git (a CODE_ZIP artifact has none, §1.4).
+    # The commit's files only: no uncommitted change, no .git (a CODE_ZIP artifact has none, CP §1.4).
     assert sorted(p.name for p in out.iterdir()) == [".gitignore", "app.txt"]
     assert (out / "app.txt").read_text() == "v1\n"
 

@@ -1,7 +1,7 @@
-"""What the gate's prompt shows at a terminal (codepipeline-semantics §1.12: the stage and action, CustomData with
+"""What the gate's prompt shows at a terminal (CP §1.12: the stage and action, CustomData with
 its variables resolved, ExternalEntityLink, the expiry) and what got the execution there: each earlier action's
-status, duration, artifacts, exported variables (masked as stored, §1.7) and test report summaries
-(codebuild-semantics §1.8). Recorded with the real store in a fresh state folder; no Docker."""
+status, duration, artifacts, exported variables (masked as stored, CP §1.7) and test report summaries
+(CB §1.8). Recorded with the real store in a fresh state folder; no Docker."""
 
 from __future__ import annotations
 

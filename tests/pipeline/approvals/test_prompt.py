@@ -1,4 +1,4 @@
-"""codepipeline-semantics §1.12: a gate's question at a real pseudo-terminal, and answers from elsewhere."""
+"""CP §1.12: a gate's question at a real pseudo-terminal, and answers from elsewhere."""
 
 from __future__ import annotations
 

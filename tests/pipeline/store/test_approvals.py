@@ -1,4 +1,4 @@
-"""Approval gates answered like PutApprovalResult (codepipeline-semantics §1.12), from one process or several."""
+"""Approval gates answered like PutApprovalResult (CP §1.12), from one process or several."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def test_answering_twice_is_refused_naming_the_first_answer(store, clock):
 
 
 def test_an_expired_gate_is_judged_failed_when_next_read(store, clock):
-    """§1.12: a timeout is handled exactly like a failure, even with nobody running the pipeline."""
+    """CP §1.12: a timeout is handled exactly like a failure, even with nobody running the pipeline."""
     execution_id, _ = _at_gate(store, timeout_minutes=5)
     clock.advance(5 * 60 - 1)
     assert store.execution(execution_id).status is ExecutionStatus.IN_PROGRESS

@@ -107,7 +107,7 @@ def test_a_runner_killed_between_actions_fails_its_execution(state):
 
 
 def test_a_gate_outlives_its_runner(state):
-    """§1.12: the execution waits for a person, whoever runs the pipeline; `approve` carries it on later."""
+    """CP §1.12: the execution waits for a person, whoever runs the pipeline; `approve` carries it on later."""
     execution_id, _ = _runner_killed(state, "gate")
     with PipelineStore(state) as store:
         execution = store.execution(execution_id)

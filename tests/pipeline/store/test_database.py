@@ -150,7 +150,7 @@ def test_a_version_1_database_is_migrated_in_place_keeping_its_executions(state)
         assert (kept.id, kept.status) == ("old-1", ExecutionStatus.IN_PROGRESS)
         newer = store.start_execution("shop")
         store.start_stage("old-1", "Build")
-        # The new columns work: the newer one waits in front of the stage the migrated one holds (§1.10).
+        # The new columns work: the newer one waits in front of the stage the migrated one holds (CP §1.10).
         assert store.enter_stage(newer, "Build") == Waits("Build", "execution old-1 holds it", ExecutionMode.SUPERSEDED)
     with sqlite3.connect(state.pipelines_db) as raw:
         assert raw.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]

@@ -1,4 +1,4 @@
-"""Recording an execution and reading it back as `status` and `list` show it (codepipeline-semantics §1.5, §1.11)."""
+"""Recording an execution and reading it back as `status` and `list` show it (CP §1.5, CP §1.11)."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def test_secrets_never_reach_the_database(store, state):
 
 
 def test_a_retry_is_a_new_attempt_and_status_shows_the_latest(store, clock):
-    """§1.11: retrying keeps the history; the console shows the latest attempt."""
+    """CP §1.11: retrying keeps the history; the console shows the latest attempt."""
     execution_id = store.start_execution("shop")
     store.start_stage(execution_id, "Build")
     first = store.start_action(execution_id, "Build", "Compile")
@@ -229,7 +229,7 @@ def test_an_artifact_name_that_could_leave_its_folder_is_refused(store, name):
 
 
 def test_a_retried_action_gets_an_empty_artifact_folder(store):
-    """§1.11: a retry overwrites the execution's earlier output artifact."""
+    """CP §1.11: a retry overwrites the execution's earlier output artifact."""
     execution_id = store.start_execution("shop")
     folder = store.artifact_folder(execution_id, "BuildOutput", stage="Build", action="Compile")
     (folder / "old.txt").write_text("from attempt 1")
@@ -247,7 +247,7 @@ def test_an_artifact_never_stored_is_named(store):
 
 
 def test_parallel_actions_record_from_threads_of_one_process(state):
-    """§1.5: equal RunOrders run at once, each on its own thread, one store."""
+    """CP §1.5: equal RunOrders run at once, each on its own thread, one store."""
     import threading
 
     with PipelineStore(state) as store:

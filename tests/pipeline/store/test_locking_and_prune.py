@@ -1,4 +1,4 @@
-"""SUPERSEDED stage locking and retry limits (codepipeline-semantics §1.10, §1.11); prune keeping active executions."""
+"""SUPERSEDED stage locking and retry limits (CP §1.10, CP §1.11); prune keeping active executions."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _waiting_at(store, stage: str, mode: ExecutionMode = ExecutionMode.SUPERSEDE
 
 
 def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(store, clock):
-    """§1.10: superseded between stages; the older one stops for good and both show so."""
+    """CP §1.10: superseded between stages; the older one stops for good and both show so."""
     older = _waiting_at(store, "ApproveDev")
     clock.advance(10)
     newer = store.start_execution("shop")
@@ -57,7 +57,7 @@ def test_a_newer_execution_reaching_the_gate_stage_supersedes_the_waiting_one(st
     ("older_mode", "stage", "pipeline", "entry"),
     [
         (ExecutionMode.SUPERSEDED, "ApproveDev", "shop", "superseded"),
-        # §1.10.4, QUEUED: a stage with a pending approval stays locked; none is superseded.
+        # CP §1.10 item 4, QUEUED: a stage with a pending approval stays locked; none is superseded.
         (ExecutionMode.QUEUED, "ApproveDev", "shop", "waits"),
         (ExecutionMode.PARALLEL, "ApproveDev", "shop", "enters"),  # PARALLEL locks nothing
         (ExecutionMode.SUPERSEDED, "ApproveProd", "shop", "enters"),  # waits at another stage
@@ -82,7 +82,8 @@ def test_who_is_superseded(store, clock, older_mode, stage, pipeline, entry):
 
 
 def test_a_gate_waiter_still_running_an_action_beside_its_gate_is_not_superseded(store, clock):
-    """§1.10.3: never inside a stage; the issue's gate rule only takes an execution that does nothing but wait."""
+    """CP §1.10 item 3: never inside a stage; the issue's gate rule only takes an execution that does nothing but
+    wait."""
     older = _waiting_at(store, "ApproveDev")
     store.start_action(older, "ApproveDev", "Notes")  # runs beside the gate, owned by this process
     clock.advance(1)
@@ -113,7 +114,7 @@ def _failed_in(store, stage: str) -> str:
 
 
 def test_a_failed_stage_is_retryable_until_a_newer_execution_enters_it(store, clock):
-    """§1.10.5: after another execution enters the stage, the failed one can no longer be retried."""
+    """CP §1.10 item 5: after another execution enters the stage, the failed one can no longer be retried."""
     failed = _failed_in(store, "Build")
     store.check_retryable(failed, "Build")
     clock.advance(1)
@@ -125,7 +126,7 @@ def test_a_failed_stage_is_retryable_until_a_newer_execution_enters_it(store, cl
         store.check_retryable(failed, "Build")
     assert str(refusal.value) == (
         f"StageNotRetryableException: execution {newer} has entered stage Build since, so execution {failed} can "
-        "no longer retry it (§1.10: a stage is retried only until a newer execution enters it)."
+        "no longer retry it (CP §1.10: a stage is retried only until a newer execution enters it)."
     )
 
 
@@ -198,29 +199,29 @@ def _running_in(store, stage: str, mode: ExecutionMode = ExecutionMode.SUPERSEDE
 
 
 def test_an_older_execution_arriving_where_a_newer_one_waits_is_the_one_superseded(store, clock):
-    """§1.10 SUPERSEDED.3: one waits per stage, and of two the older gives way, whichever came first."""
+    """CP §1.10 SUPERSEDED.3: one waits per stage, and of two the older gives way, whichever came first."""
     older = store.start_execution("shop")
     clock.advance(1)
     holder = _running_in(store, "Build")
     clock.advance(1)
     newer = store.start_execution("shop")
     assert store.enter_stage(newer, "Build") == Waits("Build", f"execution {holder} holds it", ExecutionMode.SUPERSEDED)
-    why = f"Superseded by execution {newer}, which waits in front of stage Build (§1.10)"
+    why = f"Superseded by execution {newer}, which waits in front of stage Build (CP §1.10)"
     assert store.enter_stage(older, "Build") == Ended(ExecutionStatus.SUPERSEDED, why)
     assert store.execution(older).status_reason == why
     assert store.execution(newer).status_reason == (
-        f"waiting for stage Build: execution {holder} holds it (§1.10, SUPERSEDED)"
+        f"waiting for stage Build: execution {holder} holds it (CP §1.10, SUPERSEDED)"
     )
 
 
 def test_the_waiting_reason_goes_once_the_stage_is_entered(store, clock):
-    """§1.10 SUPERSEDED.2: the holder leaving releases the stage to the one waiting in front."""
+    """CP §1.10 SUPERSEDED.2: the holder leaving releases the stage to the one waiting in front."""
     holder = _running_in(store, "Build")
     clock.advance(1)
     waiting = store.start_execution("shop")
     assert isinstance(store.enter_stage(waiting, "Build"), Waits)
     assert [stage.name for stage in store.execution(waiting).stages] == []
-    store.finish_execution(holder, ExecutionStatus.FAILED, "exit 1")  # §1.10.5: a failure releases the lock
+    store.finish_execution(holder, ExecutionStatus.FAILED, "exit 1")  # CP §1.10 item 5: a failure releases the lock
     assert store.enter_stage(waiting, "Build") == Entered()
     execution = store.execution(waiting)
     assert (execution.status_reason, [(s.name, s.status) for s in execution.stages]) == (
@@ -230,7 +231,7 @@ def test_the_waiting_reason_goes_once_the_stage_is_entered(store, clock):
 
 
 def test_queued_turns_follow_arrival_not_start_time(store, clock):
-    """§1.10 QUEUED: arrival order in front of the stage, even for an older execution that arrives later."""
+    """CP §1.10 QUEUED: arrival order in front of the stage, even for an older execution that arrives later."""
     older = store.start_execution("shop", mode=ExecutionMode.QUEUED)
     holder = _running_in(store, "Build", ExecutionMode.QUEUED)
     newer = store.start_execution("shop", mode=ExecutionMode.QUEUED)  # the same clock tick: no time decides
@@ -259,7 +260,7 @@ def test_an_execution_back_in_its_own_stage_after_its_gate_is_not_held_up(store,
 
 @pytest.mark.parametrize("mode", [ExecutionMode.SUPERSEDED, ExecutionMode.QUEUED])
 def test_leaving_a_stage_puts_the_execution_in_front_of_the_next_so_none_overtakes_it(store, clock, mode):
-    """§1.10: an execution that finishes a stage is in front of the next at once; the one behind cannot pass."""
+    """CP §1.10: an execution that finishes a stage is in front of the next at once; the one behind cannot pass."""
     ahead = _running_in(store, "Build", mode)
     clock.advance(1)
     behind = store.start_execution("shop", mode=mode)

@@ -1,8 +1,8 @@
 """`pipeline status --html FILE`: one self-contained page of an execution, read back in a real headless Chromium.
 
 The execution is recorded with the real PipelineStore in a fresh state folder (no Docker): stages and actions as
-codepipeline-semantics §1.5 names their statuses, a gate approved and one rejected as §1.12 answers them, output
-variables (§1.7) and artifacts. Chromium runs with every connection sent to a local proxy that records it: the
+CP §1.5 names their statuses, a gate approved and one rejected as CP §1.12 answers them, output
+variables (CP §1.7) and artifacts. Chromium runs with every connection sent to a local proxy that records it: the
 page must make none, and a control page with one remote image shows the recorder does see a request.
 """
 
@@ -76,7 +76,7 @@ def record_execution(folder: Path) -> str:
         stage("Deploy", ("EcsDeploy", ActionStatus.SKIPPED, {}))
         gate("ApproveProd", ApprovalStatus.REJECTED, "bob", "not on a Friday")
         execution = store.execution(execution_id)
-    assert execution.status is ExecutionStatus.FAILED  # the rejection failed it (§1.12)
+    assert execution.status is ExecutionStatus.FAILED  # the rejection failed it (CP §1.12)
     assert [s.status for s in execution.stages][-1] is StageStatus.FAILED
     return execution_id
 
@@ -234,7 +234,7 @@ def test_the_page_shows_every_stage_status_and_approval_in_chromium_with_no_requ
     ):
         assert shown in text, shown
     assert "Checkout ran with token *** <b>unbolded</b>" in text  # masked by the store, escaped by the page
-    # A build's report summary and its output artifact, under the action (codebuild-semantics §1.8).
+    # A build's report summary and its output artifact, under the action (CB §1.8).
     unit = text.index("UnitTests")
     assert text[text.index("Report unit", unit) + 1] == "12 passed, 1 failed (tests.test_login.test_***)"
     assert text[text.index("Output UnitTestsOutput", unit) + 1].endswith("/artifacts/UnitTestsOutput")

@@ -1,6 +1,6 @@
 """The terminal picture of an execution (`pipeline status`), on snapshots built by hand: the rendering is pure.
 
-Statuses and approval fields are CodePipeline's (codepipeline-semantics §1.5 for stages and actions, §1.12 for
+Statuses and approval fields are CodePipeline's (CP §1.5 for stages and actions, CP §1.12 for
 approvals); the drawing is ours.
 """
 
@@ -203,7 +203,7 @@ CASES = [
             "│  ✘ Approve  Failed     1m 00s",
             '│      Rejected by bob at 2026-12-02 06:01:10: "not on a Friday"',
         ],
-        id="a rejected gate: the answer once, not again as the action's error (§1.12)",
+        id="a rejected gate: the answer once, not again as the action's error (CP §1.12)",
     ),
     pytest.param(
         execution(
@@ -236,7 +236,7 @@ CASES = [
             "│  ✘ Approve  Failed     1h 00m",
             "│      Expired at 2026-12-02 07:00:10: nobody answered within its TimeoutInMinutes",
         ],
-        id="an expired gate says so (§1.12)",
+        id="an expired gate says so (CP §1.12)",
     ),
     pytest.param(
         execution(
@@ -298,7 +298,7 @@ CASES = [
             "│      reports: unit 12 passed, 1 failed (tests.test_cart.test_total)",
             "│      reports: coverage: CLOVERXML reports are not summed up.",
         ],
-        id="a build's report summaries, one line per report group, below its variables (codebuild §1.8)",
+        id="a build's report summaries, one line per report group, below its variables (CB §1.8)",
     ),
 ]
 

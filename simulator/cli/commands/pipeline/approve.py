@@ -1,4 +1,4 @@
-"""`simulator pipeline approve|reject EXECUTION_ID`: PutApprovalResult, locally (§1.12).
+"""`simulator pipeline approve|reject EXECUTION_ID`: PutApprovalResult, locally (CP §1.12).
 
 The answer goes to the gate the execution waits at (or the one named). A run still waiting at its prompt in another
 terminal takes the answer and carries on there; when nobody is running the execution, `approve` carries it on here,

@@ -1,4 +1,4 @@
-"""`simulator pipeline retry EXECUTION_ID [--all-actions]`: RetryStageExecution, locally (§1.11).
+"""`simulator pipeline retry EXECUTION_ID [--all-actions]`: RetryStageExecution, locally (CP §1.11).
 
 The failed stage runs again on the artifacts its earlier stages stored, then the execution carries on to the next
 gate or the end, as `approve` does. Refused (exit 2, StageNotRetryableException) when the execution did not fail,

@@ -164,7 +164,7 @@ def report(outcome: RunOutcome, context: RunContext) -> int:
         sys.stdout.write(pipeline_line(context.masker.mask(text), json_events=outcome.json_events))
 
     for older in outcome.superseded:
-        say(f"Execution {older} was waiting where this execution arrived: it is Superseded (§1.10).")
+        say(f"Execution {older} was waiting where this execution arrived: it is Superseded (CP §1.10).")
     if result.status is RunEnding.WAITING:
         gates = context.store.execution(outcome.execution_id).waiting_approvals
         if len(gates) > 1:  # each answer names its gate

@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simulator.cli.load_problems import print_load_problems
 from simulator.config.apply import checked, chosen_values, covered_actions
 from simulator.config.settings import SETTINGS, Setting
 from simulator.config.values import ConfigValue
-from simulator.diagnostics import render
 from simulator.errors import ExitCode
 from simulator.reporting.masking import Masker
 
@@ -64,7 +63,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
 
     root = current_repository()
     config = load_project_config(root)
-    sys.stderr.write(masker.mask(render(list(config.warnings), "text")))
+    print_load_problems(config.warnings, masker)
     values = {key: checked(value) for key, value in chosen_values(root, os.environ).items()}
     rows = _command_rows(args.command, values) if args.command else [_row(s, values.get(s.key)) for s in SETTINGS]
     file = str(config.file) if config.file else None

@@ -12,7 +12,8 @@ from typing import Any
 
 from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
 from simulator.cli import build_options as options
-from simulator.cli.commands.pipeline.options import add_template_options, print_diagnostics
+from simulator.cli.commands.pipeline.options import add_template_options
+from simulator.cli.load_problems import print_load_problems
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.value_source_choice import local_values
 from simulator.diagnostics import printable
@@ -99,15 +100,13 @@ def _current(path: Path, context: _Context) -> Plan:
         try:
             loaded = load_buildspec(path)
         except BuildspecError as error:
-            for diagnostic in (*error.diagnostics, *error.warnings):
-                print(context.masker.mask(diagnostic.format()), file=sys.stderr)
+            print_load_problems((*error.diagnostics, *error.warnings), context.masker)
             raise
-        for warning in loaded.warnings:
-            print(context.masker.mask(warning.format()), file=sys.stderr)
+        print_load_problems(loaded.warnings, context.masker)
         return _build_plan(loaded, context)
     args = context.args
     checked = load_checked(path, dict(args.parameter), args.pipeline, context.masker)
-    print_diagnostics(checked.diagnostics, context.masker)
+    print_load_problems(checked.diagnostics, context.masker)
     if checked.failed or checked.pipeline is None:
         raise InputError(f"{printable(str(path))} is not a valid pipeline file: fix the errors above.")
     return plan_pipeline(checked.pipeline, str(path), context.build.value_source, context.masker)

@@ -15,6 +15,7 @@ from simulator.cancellation import CancelToken
 from simulator.cancellation.signals import signals_cancel
 from simulator.cli import build_options as options
 from simulator.cli import debug_flags, watch
+from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.codebuild import BuildOptions, BuildRequest, run_build
 from simulator.codebuild.phases import Status
@@ -171,7 +172,7 @@ def _copy_summary(result: BuildResult, path: Path, masker: Masker) -> list[str]:
 
 
 def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, StateFolder]:
-    loaded = _load(args.buildspec)
+    loaded = _load(args.buildspec, masker)
     _check_writable_file(args.summary_json, "--summary-json")
     _check_folder(args.artifacts, "--artifacts")
     requested = options.requested_build(
@@ -191,17 +192,15 @@ def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, St
     return request, requested.state
 
 
-def _load(path: Path) -> LoadedBuildspec:
+def _load(path: Path, masker: Masker) -> LoadedBuildspec:
     if not path.is_file():
         raise InputError(f"The buildspec {path} does not exist: pass the path of a buildspec file.")
     try:
         loaded = load_buildspec(path)
     except BuildspecError as error:
-        for diagnostic in (*error.diagnostics, *error.warnings):
-            print(diagnostic.format(), file=sys.stderr)
+        print_load_problems((*error.diagnostics, *error.warnings), masker)
         raise
-    for warning in loaded.warnings:
-        print(warning.format(), file=sys.stderr)
+    print_load_problems(loaded.warnings, masker)
     return loaded
 
 

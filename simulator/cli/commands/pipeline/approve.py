@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cancellation.signals import signals_cancel
-from simulator.cli.commands.pipeline.options import parameter, print_diagnostics
+from simulator.cli.commands.pipeline.options import parameter
 from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
 from simulator.cli.current_repository import current_repository, current_state
+from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.ownership import user_name
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         options = options_from(definition)
         parameters = {**options.parameters, **dict(args.parameter)}
         checked = load_checked(options.file, parameters, options.pipeline_id, masker)
-        print_diagnostics(checked.diagnostics, masker)
+        print_load_problems(checked.diagnostics, masker)
         if checked.failed or checked.pipeline is None:
             return int(ExitCode.BAD_INPUT)
         check_unchanged(options.file, definition, args.execution_id)

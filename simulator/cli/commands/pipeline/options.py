@@ -4,12 +4,10 @@ what loading it found (simulator/pipeline/checked.py loads it), always masked.""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.cli.current_repository import current_state
-from simulator.diagnostics import Diagnostic, render
 from simulator.errors import InputError
 from simulator.reporting.masking import Masker
 
@@ -56,10 +54,6 @@ def parameter(text: str) -> tuple[str, str]:
     if not equals or not key:
         raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
     return key, value
-
-
-def print_diagnostics(diagnostics: tuple[Diagnostic, ...], masker: Masker) -> None:
-    sys.stderr.write(masker.mask(render(diagnostics, "text")))
 
 
 def recorded_store(masker: Masker) -> PipelineStore:

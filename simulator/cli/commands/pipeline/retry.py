@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cancellation.signals import signals_cancel
-from simulator.cli.commands.pipeline.options import parameter, print_diagnostics
+from simulator.cli.commands.pipeline.options import parameter
 from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
 from simulator.cli.current_repository import current_state
+from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import carried_source
 from simulator.errors import ExitCode
 from simulator.pipeline.checked import load_checked
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         definition = store.execution(args.execution_id).definition
     options = options_from(definition)
     checked = load_checked(options.file, {**options.parameters, **dict(args.parameter)}, options.pipeline_id, masker)
-    print_diagnostics(checked.diagnostics, masker)
+    print_load_problems(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
     aws, values_file = carried_source(args, options.aws, options.values_file)

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cancellation.signals import signals_cancel
-from simulator.cli.commands.pipeline.options import add_file_options, parameter, pipeline_file, print_diagnostics
+from simulator.cli.commands.pipeline.options import add_file_options, parameter, pipeline_file
+from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.errors import ExitCode, InputError
 from simulator.ownership import user_name
@@ -107,7 +108,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, masker: Masker) -> int:
     file = pipeline_file(args)
     checked = load_checked(file, dict(args.parameter), args.pipeline, masker)
-    print_diagnostics(checked.diagnostics, masker)
+    print_load_problems(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
     check_gate_names(checked.pipeline, [*args.approve, *args.reject])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.cli.commands.pipeline.options import add_file_options, pipeline_file, print_diagnostics
+from simulator.cli.commands.pipeline.options import add_file_options, pipeline_file
+from simulator.cli.load_problems import print_load_problems
 from simulator.errors import ExitCode
 from simulator.pipeline.checked import load_checked
 from simulator.pipeline.views.show import describe
@@ -26,7 +27,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, masker: Masker) -> int:
     checked = load_checked(pipeline_file(args), dict(args.parameter), args.pipeline, masker)
-    print_diagnostics(checked.diagnostics, masker)
+    print_load_problems(checked.diagnostics, masker)
     if checked.failed or checked.pipeline is None:
         return int(ExitCode.BAD_INPUT)
     print(masker.mask("\n".join(describe(checked.pipeline))))

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from simulator.codebuild.aws_values import AwsTarget
+from simulator.config.apply import ORIGINS
 from simulator.errors import InputError
 
 
@@ -40,9 +41,13 @@ def asked_values_file(args: argparse.Namespace, dest: str) -> Path | None:
     """The values file, except one that only the project's defaults name (simulator/config) when `--aws` is
     given: a default is no request, so `--aws` does not clash with it as it does with the flag."""
     given: Path | None = getattr(args, dest)
-    from simulator.config.apply import default_origin
-
     return None if args.aws and default_origin(args, dest) is not None else given
+
+
+def default_origin(args: argparse.Namespace, dest: str) -> str | None:
+    """Where `dest`'s value came from when the project's defaults gave it (a flag given replaces the object)."""
+    origin, default = (getattr(args, ORIGINS, None) or {}).get(dest, (None, None))
+    return origin if origin is not None and getattr(args, dest) is default else None
 
 
 def carried_source(

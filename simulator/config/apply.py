@@ -39,12 +39,6 @@ def apply_project_defaults(
         command.set_defaults(**{action.dest: default, ORIGINS: origins})
 
 
-def default_origin(args: argparse.Namespace, dest: str) -> str | None:
-    """Where `dest`'s value came from when the project's defaults gave it (a flag given replaces the object)."""
-    origin, default = (getattr(args, ORIGINS, None) or {}).get(dest, (None, None))
-    return origin if origin is not None and getattr(args, dest) is default else None
-
-
 def covered_actions(
     parser: argparse.ArgumentParser,
 ) -> Iterator[tuple[Setting, argparse.ArgumentParser, argparse.Action]]:

@@ -10,8 +10,8 @@ import pytest
 
 from simulator.cli.commands.pipeline.options import pipeline_file
 from simulator.cli.main import build_parser, main
-from simulator.cli.value_sources import asked_values_file
-from simulator.config.apply import apply_project_defaults, default_origin
+from simulator.cli.value_sources import asked_values_file, default_origin
+from simulator.config.apply import apply_project_defaults
 from simulator.config.loader import load_project_config
 from simulator.config.values import ConfigError
 

@@ -23,8 +23,11 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
 def text_files() -> list[Path]:
-    files = [p for folder in ("simulator", "tests") for p in sorted((ROOT / folder).rglob("*.py"))]
-    return [*files, ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+    """The code, the tests and their fixtures (a fixture's comments cite sections too), the bench and the docs."""
+    files = [p for folder in ("simulator", "tests", "bench") for p in sorted((ROOT / folder).rglob("*.py"))]
+    fixtures = [p for pattern in ("*.yml", "*.yaml") for p in sorted((ROOT / "tests" / "fixtures").rglob(pattern))]
+    platform = [p for folder in ("buildspecs", "stages", "examples") for p in sorted((ROOT / folder).rglob("*.yml"))]
+    return [*files, *fixtures, *platform, ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
 def sections(path: Path) -> tuple[set[str], dict[str, int]]:
@@ -50,7 +53,7 @@ def relative(path: Path) -> str:
 
 def test_no_file_cites_a_path_outside_the_repository():
     forbidden = "shared" + "/" + "reference"
-    offenders = [relative(p) for p in [*text_files(), *sorted((ROOT / "bench").rglob("*.py"))]]
+    offenders = [relative(p) for p in text_files()]
     offenders = [name for name in offenders if forbidden in (ROOT / name).read_text(encoding="utf-8")]
     assert offenders == []
 

@@ -162,15 +162,22 @@ class RequestedBuild(Generic[V]):
         )
 
 
-def requested_build(args: argparse.Namespace, masker: Masker, values: Callable[[StateFolder], V]) -> RequestedBuild[V]:
+def requested_build(
+    args: argparse.Namespace,
+    masker: Masker,
+    values: Callable[[StateFolder], V],
+    own_checks: Callable[[], None] = lambda: None,
+) -> RequestedBuild[V]:
     """The build the shared flags ask for; `values` gives the command's value source (`run` has --aws, `plan` reads
-    the local values file only).
+    the local values file only), and `own_checks` checks the command's own flags, after the sources and before the
+    project's name, so that of two wrong flags the same one is reported first as always.
 
     The credentials among the overrides (--env, --env-file) are masked here, as soon as they are read: before
     anything is printed, and for `plan` too, which shows the overrides' values and never starts a build.
     """
     primary, secondary = sources(args.source)
     state = current_state()
+    own_checks()
     project = args.project if args.project is not None else project_name_from_folder(primary)
     check_project_name(project)
     given = overrides(args)

@@ -1,6 +1,7 @@
 """Which source a build's parameter-store and secrets-manager values come from: the local values file (the one
 given, else the state folder's `parameters.yml` when it exists), or AWS when `--aws` asked for it. The same choice
-for `run`, `plan`, the pipeline commands and the pre-push hook; the AWS side is imported only when asked for."""
+for `run`, the pipeline commands and the pre-push hook (`plan` reads the local values file only, through
+`local_values`); the AWS side is imported only when asked for."""
 
 from __future__ import annotations
 

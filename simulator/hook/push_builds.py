@@ -31,7 +31,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from simulator.hook.report import Line, tail
-from simulator.ownership import user_name
 from simulator.reporting.masking import Masker
 from simulator.reporting.package_warnings import configure_diagnostics
 from simulator.state import STATE_DIR_NAME, StateFolder, project_name_from_folder
@@ -119,7 +118,7 @@ def failing_command_tail(log: Path) -> tuple[str, ...]:
 
 def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> list[Line]:
     from simulator.cancellation.signals import signals_cancel
-    from simulator.pipeline.approvals.gate import GatePolicy
+    from simulator.pipeline.approvals.gate import GateAnswers
     from simulator.pipeline.checked import load_checked
     from simulator.pipeline.executor import RunEnding
     from simulator.pipeline.run_context import open_run_context
@@ -132,7 +131,7 @@ def run_pipeline(repository: Path, tree: Path, file: str, masker: Masker) -> lis
     checked = load_checked(path, {}, None, masker)
     if checked.failed or checked.pipeline is None:
         return [Line("FAIL", f"pipeline {file}", "it does not load: see the validation above")]
-    gates = GatePolicy(user=user_name())  # no prompt and nothing answered in advance: a gate reached stops the run
+    gates = GateAnswers(no_input=True)  # nothing answered in advance and no prompt: a gate reached stops the run
     options = RunOptions(file=path, repository=tree)
     # The pipeline's console (every build's lines) is not the hook's: its logs are in the state folder.
     with (

@@ -1,4 +1,4 @@
-"""Whether a project's `BuildSpec` is the buildspec itself or a path to one (CP §2.1 here)."""
+"""Whether a project's `BuildSpec` is the buildspec itself or a path to one (CP §2.1)."""
 
 from __future__ import annotations
 

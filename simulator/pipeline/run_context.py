@@ -2,7 +2,7 @@
 the console, the stop token, the value source, the gate policy), with the store closed however the run ends.
 
 `pipeline run`, `approve`, `retry` and the pre-push hook's `--run pipeline` open it the same way; each says what it
-was asked in typed values (the gate policy, where values come from), never in its own flags.
+was asked in typed values (the answers given in advance, where values come from), never in its own flags.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from simulator.cancellation import CancelToken
 from simulator.codebuild.aws_values import AwsTarget
 from simulator.codebuild.value_source_choice import value_source
 from simulator.container.engine import connect
-from simulator.pipeline.approvals.gate import GatePolicy
+from simulator.ownership import user_name
+from simulator.pipeline.approvals.gate import GateAnswers
 from simulator.pipeline.start_and_resume import RunContext
 from simulator.pipeline.store import PipelineStore
 from simulator.pipeline.views.console import SharedConsole
@@ -36,7 +37,7 @@ class ValuesFrom:
 
 @contextmanager
 def open_run_context(
-    repository: Path, masker: Masker, gates: GatePolicy, values: ValuesFrom = ValuesFrom()
+    repository: Path, masker: Masker, gates: GateAnswers, values: ValuesFrom = ValuesFrom()
 ) -> Iterator[RunContext]:
     """The context of runs whose records live in `repository`'s state folder."""
     state = StateFolder(repository / STATE_DIR_NAME)
@@ -52,7 +53,7 @@ def open_run_context(
             console=SharedConsole(sys.stdout),
             cancel=CancelToken(),
             value_source=source,
-            gates=gates,
+            gates=gates.policy(user_name()),
             progress=lambda line: print(line, file=sys.stderr, flush=True),
         )
     finally:

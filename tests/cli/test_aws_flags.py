@@ -4,6 +4,7 @@ credentials masked, and boto3 never imported without `--aws`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,28 @@ def test_pipeline_run_refuses_aws_with_values_before_anything_runs(capsys, pipel
     (pipeline_repository / "values.yml").write_text("parameter-store: {}\n")
     argv = ["pipeline", "run", "stages/pipeline.yml", "--no-input", "--aws", "--values", "values.yml"]
     assert run_main(capsys, *argv) == (2, "", BOTH.format(flag="--values"))
+    assert not (pipeline_repository / ".simulator").exists()
+
+
+@pytest.mark.parametrize("no_input", [[], ["--no-input"]], ids=["may prompt", "--no-input"])
+def test_pipeline_run_with_standard_input_closed_still_refuses_aws_with_values_in_one_sentence(
+    pipeline_repository, aws_env, no_input
+):
+    """Whether a gate may prompt is looked at once the run's context is open: a refusal before that never reads
+    standard input, even when there is none (`<&-`)."""
+    (pipeline_repository / "values.yml").write_text("parameter-store: {}\n")
+    argv = ["pipeline", "run", "stages/pipeline.yml", *no_input, "--aws", "--values", "values.yml"]
+    command = " ".join([sys.executable, "-m", "simulator", *argv]) + " <&-"
+    completed = subprocess.run(
+        ["bash", "-c", command],
+        cwd=pipeline_repository,
+        env={**os.environ, **aws_env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert (completed.returncode, completed.stdout, completed.stderr) == (2, "", BOTH.format(flag="--values"))
     assert not (pipeline_repository / ".simulator").exists()
 
 

@@ -313,3 +313,31 @@ def test_a_batch_only_buildspec_says_run_needs_batch_mode(capsys, tmp_path):
         f"error: The buildspec {path} has only a batch section: it needs batch mode, which the simulator does not "
         "run yet; run the buildspec each batch task names instead.\n"
     )
+
+
+def test_of_several_wrong_flags_run_names_them_in_its_order_source_outputs_project_env(capsys, good_source):
+    """One sentence for the first wrong flag, in the order `run` has always checked them: the source folder, the
+    output paths (--summary-json, --artifacts), the project's name, the variables, where values come from."""
+    summary = ("--summary-json", str(good_source))
+    project, env = ("--project", "../x"), ("--env", "CODEBUILD_X=1")
+    missing = ("--parameters", str(good_source / "missing.yml"))
+    given = [("--source", "/nonexistent/src"), summary, project, env, missing]
+    said = []
+    for first in range(len(given)):
+        flags = [flag for pair in given[first:] for flag in pair]
+        said.append(run_main(capsys, "run", str(good_source / "buildspec.yml"), *flags)[::2])
+    assert said == [
+        (2, "error: The source folder /nonexistent/src does not exist: pass an existing folder to --source.\n"),
+        (2, f"error: --summary-json {good_source} is a folder: pass the path of a file to write.\n"),
+        (
+            2,
+            "error: The project name '../x' is not valid: use 2 to 255 letters, digits, - or _, starting with a "
+            "letter or digit (as CodeBuild does).\n",
+        ),
+        (
+            2,
+            "error: --env/--env-file sets CODEBUILD_X: names starting with CODEBUILD_ are reserved for CodeBuild "
+            "itself; rename the variable.\n",
+        ),
+        (2, f"error: The parameters file {good_source / 'missing.yml'} does not exist: pass an existing file.\n"),
+    ]

@@ -173,14 +173,18 @@ def _copy_summary(result: BuildResult, path: Path, masker: Masker) -> list[str]:
 
 def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, StateFolder]:
     loaded = _load(args.buildspec, masker)
-    _check_writable_file(args.summary_json, "--summary-json")
-    _check_folder(args.artifacts, "--artifacts")
+
+    def check_outputs() -> None:
+        _check_writable_file(args.summary_json, "--summary-json")
+        _check_folder(args.artifacts, "--artifacts")
+
     requested = options.requested_build(
         args,
         masker,
         lambda state: value_source(
             aws_target(args), asked_values_file(args, "parameters"), state, masker, values_flag="--parameters"
         ),
+        check_outputs,
     )
     request = dataclasses.replace(
         requested.request(loaded),

@@ -28,7 +28,7 @@ class ImageDescription:
     shells: tuple[str, ...]  # absolute paths
 
     def labels(self) -> dict[str, str]:
-        """The labels the image build sets: the runtimes as JSON, runtime -> versions (codebuild/runtimes.py)."""
+        """The labels the image build sets: the runtimes as JSON, runtime -> versions (container/image/runtimes.py)."""
         runtimes = {name: list(versions) for name, versions in self.runtimes.items()}
         return {RUNTIMES_LABEL: json.dumps(runtimes, separators=(",", ":"))}
 

@@ -57,6 +57,31 @@ class GatePolicy:
     answers_from: int | None = None
 
 
+@dataclass(frozen=True)
+class GateAnswers:
+    """What a command says about gates before the run starts: answers given in advance by name, and whether it may
+    prompt at all (`--no-input` never does)."""
+
+    approve: frozenset[str] = frozenset()
+    reject: frozenset[str] = frozenset()
+    approve_all: bool = False
+    no_input: bool = False
+    notify_command: str | None = None
+
+    def policy(self, user: str) -> GatePolicy:
+        """The run's policy: a prompt only when input is allowed and standard input is a terminal, looked at once
+        the run's context is open (a command refused before that never touches it)."""
+        interactive = not self.no_input and sys.stdin is not None and sys.stdin.isatty()
+        return GatePolicy(
+            approve=self.approve,
+            reject=self.reject,
+            approve_all=self.approve_all,
+            interactive=interactive,
+            notify_command=self.notify_command,
+            user=user,
+        )
+
+
 def gate_names(stage: str, action: str) -> set[str]:
     """What `--approve` and `--reject` may call a gate: Stage/Action, its stage's name or its own."""
     return {f"{stage}/{action}", stage, action}

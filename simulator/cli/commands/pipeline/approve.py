@@ -14,7 +14,7 @@ from typing import Any
 
 from simulator.cancellation.signals import signals_cancel
 from simulator.cli.commands.pipeline.options import parameter
-from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
+from simulator.cli.commands.pipeline.run import add_run_options, gate_answers, report
 from simulator.cli.current_repository import current_repository, current_state
 from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import carried_source
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         pipeline = checked.pipeline
         aws, values_file = carried_source(args, options.aws, options.values_file)
     place = Path(definition.get("repository", repository))
-    with open_run_context(place, masker, gate_policy(args), ValuesFrom(values_file, aws)) as context:
+    with open_run_context(place, masker, gate_answers(args), ValuesFrom(values_file, aws)) as context:
         given = _answer(context.store, args)
         gate = f"{given.approval.stage}/{given.approval.action}"
         print(f"{gate} of execution {args.execution_id}: {given.approval.status}.")

@@ -13,7 +13,7 @@ from typing import Any
 
 from simulator.cancellation.signals import signals_cancel
 from simulator.cli.commands.pipeline.options import parameter
-from simulator.cli.commands.pipeline.run import add_run_options, gate_policy, report
+from simulator.cli.commands.pipeline.run import add_run_options, gate_answers, report
 from simulator.cli.current_repository import current_state
 from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import carried_source
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         return int(ExitCode.BAD_INPUT)
     aws, values_file = carried_source(args, options.aws, options.values_file)
     values = ValuesFrom(values_file, aws)
-    with open_run_context(Path(definition["repository"]), masker, gate_policy(args), values) as context:
+    with open_run_context(Path(definition["repository"]), masker, gate_answers(args), values) as context:
         with signals_cancel(context.cancel):
             outcome = retry(checked.pipeline, args.execution_id, context, all_actions=args.all_actions)
         return report(outcome, context)

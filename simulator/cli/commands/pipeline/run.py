@@ -12,8 +12,7 @@ from simulator.cli.commands.pipeline.options import add_file_options, parameter,
 from simulator.cli.load_problems import print_load_problems
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.errors import ExitCode, InputError
-from simulator.ownership import user_name
-from simulator.pipeline.approvals.gate import GatePolicy, check_gate_names
+from simulator.pipeline.approvals.gate import GateAnswers, check_gate_names
 from simulator.pipeline.checked import load_checked, repository_of
 from simulator.pipeline.executor import RunEnding
 from simulator.pipeline.run_context import ValuesFrom, open_run_context
@@ -140,21 +139,20 @@ def run(args: argparse.Namespace, masker: Masker) -> int:
         aws=aws_target(args),
     )
     values = ValuesFrom(values_file, options.aws)
-    with open_run_context(repository, masker, gate_policy(args), values) as context:
+    with open_run_context(repository, masker, gate_answers(args), values) as context:
         with signals_cancel(context.cancel):
             outcome = start(checked.pipeline, options, context)
         return report(outcome, context)
 
 
-def gate_policy(args: argparse.Namespace) -> GatePolicy:
-    """How this command answers gates: the names given in advance, and a prompt only at a terminal."""
-    return GatePolicy(
+def gate_answers(args: argparse.Namespace) -> GateAnswers:
+    """What this command says about gates: the names given in advance, and whether it may prompt."""
+    return GateAnswers(
         approve=frozenset(args.approve),
         reject=frozenset(args.reject),
         approve_all=args.approve_all,
-        interactive=not args.no_input and sys.stdin.isatty(),
+        no_input=args.no_input,
         notify_command=args.notify_command,
-        user=user_name(),
     )
 
 

@@ -68,6 +68,7 @@ def test_the_shell_sees_the_failing_commands_variables_and_folder_and_its_contai
         # Ctrl-C goes to the shell: it ends the shell's `sleep`, not the simulator, and the shell carries on.
         terminal.write(b"sleep 300\n")
         terminal.read_until(b"sleep 300")
+        wait_for_process(summary["id"], "sleep 300")  # a Ctrl-C typed before the shell started it reaches the shell
         typed = len(terminal.seen)
         terminal.write(b"\x03")
         terminal.read_until(b"(simulator) ", after=typed)
@@ -83,6 +84,15 @@ def test_the_shell_sees_the_failing_commands_variables_and_folder_and_its_contai
     assert leftover_containers(summary["id"]) == []
     for record in ("build.log", "summary.json"):  # the shell had the secret; no log has it
         assert SECRET not in (build / record).read_text()
+
+
+def wait_for_process(build_id: str, command: str, timeout: float = 60) -> None:
+    """Until the build's container runs `command` (the shell has started it, and it holds the terminal)."""
+    container = docker.from_env().containers.list(filters={"label": f"simulator.build-id={build_id}"})[0]
+    deadline = time.monotonic() + timeout
+    while not any(command in " ".join(process) for process in container.top()["Processes"]):
+        assert time.monotonic() < deadline, f"{command!r} never ran in the build's container"
+        time.sleep(0.1)
 
 
 def container_name(build_id: str) -> str:

@@ -25,12 +25,14 @@ _MADE = (ActionStatus.SUCCEEDED, ActionStatus.SKIPPED)
 
 
 @dataclass(frozen=True)
-class Handed:
+class RedeployInputs:
+    """What an earlier execution hands the stages from `--from STAGE` on: its artifacts and exported variables."""
+
     artifacts: Mapping[str, tuple[str, str, Path]]  # name -> (stage, action) that made it, and its stored folder
     variables: Mapping[str, Mapping[str, str]]  # namespace -> exported values
 
 
-def redeploy_inputs(pipeline: Pipeline, earlier: Execution, from_stage: str) -> Handed:
+def redeploy_inputs(pipeline: Pipeline, earlier: Execution, from_stage: str) -> RedeployInputs:
     names = [stage.name for stage in pipeline.stages]
     before = names[: names.index(from_stage)]
     if earlier.pipeline != pipeline.name:
@@ -53,7 +55,7 @@ def redeploy_inputs(pipeline: Pipeline, earlier: Execution, from_stage: str) -> 
             if action.namespace:
                 variables[action.namespace] = dict(recorded)
     _check_inputs(pipeline, names[names.index(from_stage) :], set(artifacts), earlier.id, from_stage)
-    return Handed(artifacts, variables)
+    return RedeployInputs(artifacts, variables)
 
 
 def _recorded(earlier: Execution, stage: str, action: str) -> Mapping[str, str] | None:

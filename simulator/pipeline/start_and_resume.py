@@ -104,7 +104,7 @@ def start(pipeline: Pipeline, options: RunOptions, context: RunContext) -> RunOu
         if options.from_execution is not None:
             earlier = context.store.execution(options.from_execution)
         else:
-            earlier = last_handing_over(pipeline, options.from_stage, context.store)
+            earlier = newest_redeployable_execution(pipeline, options.from_stage, context.store)
         return _redeploy(pipeline, options, options.from_stage, earlier, context)
     revision = resolve_revision(options.repository, options.source_revision, worktree=options.worktree)
     variables = _pipeline_variables(pipeline, options.variables)
@@ -160,7 +160,7 @@ def _redeploy(
     return _execute(pipeline, execution_id, options, revision, variables, context, seed)
 
 
-def last_handing_over(pipeline: Pipeline, from_stage: str, store: PipelineStore) -> Execution:
+def newest_redeployable_execution(pipeline: Pipeline, from_stage: str, store: PipelineStore) -> Execution:
     """`--from STAGE` without `--execution`: the newest execution of the pipeline that still keeps everything the
     stages from STAGE on take (the seed's -DeployOnly: reuse the last build)."""
     for summary in store.list_executions(pipeline.name, limit=LAST_EXECUTIONS_LOOKED_AT):

@@ -12,7 +12,7 @@ from simulator.cli.main import main
 from simulator.errors import InputError
 from simulator.pipeline.loader import load_pipeline
 from simulator.pipeline.redeploy import redeploy_inputs
-from simulator.pipeline.start_and_resume import failed_stage, last_handing_over
+from simulator.pipeline.start_and_resume import failed_stage, newest_redeployable_execution
 from simulator.pipeline.statuses import ActionStatus, ExecutionStatus
 from simulator.pipeline.store import PipelineStore, StageNotRetryableException
 from simulator.state import StateFolder
@@ -156,14 +156,14 @@ def test_from_alone_takes_the_newest_execution_that_kept_what_the_stage_needs(st
     # Pkg, so it is passed over for the one before it.
     succeeded = record(store)
     failed = record(store, failing="Package")
-    assert last_handing_over(CHAIN, "Deploy", store).id == succeeded
-    assert last_handing_over(CHAIN, "Build", store).id == failed  # its Source output is all Build takes
+    assert newest_redeployable_execution(CHAIN, "Deploy", store).id == succeeded
+    assert newest_redeployable_execution(CHAIN, "Build", store).id == failed  # its Source output is all Build takes
 
 
 def test_from_alone_with_no_execution_that_got_far_enough_is_refused(store):
     record(store, failing="Unit")
     with pytest.raises(InputError) as refused:
-        last_handing_over(CHAIN, "Deploy", store)
+        newest_redeployable_execution(CHAIN, "Deploy", store)
     assert str(refused.value) == (
         "--from Deploy: no recent execution of shop-chain got past the stages before Deploy (pipeline list shows "
         "them): run the pipeline up to there first, or give --execution ID."

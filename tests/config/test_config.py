@@ -242,6 +242,31 @@ def test_config_of_a_command_line_says_which_values_its_flags_give(project, monk
     ]
 
 
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            ["pipeline", "run"],
+            [("parameters", "values.yml", ".simulator.yml:6"), ("pipeline", "stages/pipeline.yml", ".simulator.yml:9")],
+        ),
+        (
+            ["pipeline", "run", "other.yml"],
+            [("parameters", "values.yml", ".simulator.yml:6"), ("pipeline", "other.yml", "flag")],
+        ),
+        (["pipeline", "show"], [("pipeline", "stages/pipeline.yml", ".simulator.yml:9")]),
+        (["pipeline", "status"], []),
+        (["pipeline", "approve", "e-1"], []),
+    ],
+    ids=["run, FILE from the file", "run, FILE given", "show", "status (no covered flag)", "approve (no covered flag)"],
+)
+def test_config_of_a_pipeline_command_reads_only_that_commands_flags(project, monkeypatch, capsys, command, expected):
+    """Two pipeline commands share a dest (`file`, `values_file`): each command line shows its own flags' values."""
+    project("complete")
+    assert main(["config", "--format", "json", *command]) == 0
+    settings = json.loads(capsys.readouterr().out)["settings"]
+    assert [(s["key"], s["value"], s["origin"]) for s in settings] == expected
+
+
 def test_config_without_settings_shows_the_defaults(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     for name in ("SIMULATOR_TIMEOUT", "SIMULATOR_IMAGE"):

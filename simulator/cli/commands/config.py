@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cli.load_problems import print_load_problems
-from simulator.config.apply import checked, chosen_values, covered_actions
+from simulator.config.apply import checked, chosen_values, covered_actions, subcommand
 from simulator.config.settings import SETTINGS, Setting
 from simulator.config.values import ConfigValue
 from simulator.errors import ExitCode
@@ -92,7 +92,9 @@ def _command_rows(command: list[str], values: dict[str, ConfigValue]) -> list[Ro
     from simulator.cli.main import build_parser
 
     parser = build_parser(command)
-    covered = list(covered_actions(parser))
+    chosen = _chosen_command(parser, command)
+    # Only the flags of the command given: another command's flag with the same dest is not on this command line.
+    covered = [one for one in covered_actions(parser) if one[1] is chosen]
     unset = {id(action): _Unset() for _setting, _command, action in covered}
     for _setting, subparser, action in covered:
         subparser.set_defaults(**{action.dest: unset[id(action)]})
@@ -105,6 +107,16 @@ def _command_rows(command: list[str], values: dict[str, ConfigValue]) -> list[Ro
         else:
             rows.setdefault(setting.key, _row(setting, values.get(setting.key)))
     return list(rows.values())
+
+
+def _chosen_command(parser: argparse.ArgumentParser, command: list[str]) -> argparse.ArgumentParser:
+    """The (sub)command the leading words of `command` name: `pipeline show FILE` is `pipeline show`'s parser."""
+    for word in command:
+        child = subcommand(parser, (word,))
+        if child is None:
+            break
+        parser = child
+    return parser
 
 
 def _flag_row(setting: Setting, given: object, configured: ConfigValue | None) -> Row:

@@ -119,10 +119,6 @@ def report_summaries(buildspec: Buildspec, saved: Mapping[str, str]) -> list[Rep
     ]
 
 
-def output_folders(action: Action, outputs_root: Path) -> dict[str, Path]:
-    return {name: outputs_root / name for name in action.output_artifacts}
-
-
 def _buildspec(project: CodeBuildProject, primary: Path) -> LoadedBuildspec:
     """CP §7 item 4: a buildspec path is relative to the primary source; inline text is the buildspec itself."""
     try:

@@ -8,6 +8,7 @@ page must make none, and a control page with one remote image shows the recorder
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import subprocess
@@ -113,7 +114,8 @@ class ConnectionRecorder:
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.requests: list[str] = []
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -129,7 +131,13 @@ class ConnectionRecorder:
                     self.requests.append("(a connection that sent nothing)")
 
     def close(self) -> None:
+        """The listening thread ends too: closing alone does not wake an `accept` already waiting (Linux), and a
+        thread left behind is one test's leftover in every later test's process."""
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)
         self.server.close()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive()
 
 
 # Chromium's own services, which it calls at start whatever the page (updates, sign-in, network time) and which

@@ -24,8 +24,8 @@ def check_keep(keep: int) -> None:
 
 def prune(database: Database, state: StateFolder, keep: int, pipeline: str | None = None) -> tuple[str, ...]:
     """Remove executions older than each pipeline's `keep` newest (all pipelines, or the one named); the ids
-    removed, oldest first. The caller judges first (`PipelineStore.judge`), so a crashed run counts as ended."""
-    check_keep(keep)
+    removed, oldest first. The caller checks `keep` (`check_keep`) and then judges (`PipelineStore.judge`), so a
+    bad `keep` touches nothing and a crashed run counts as ended."""
     with database.write() as db:
         pipelines = (
             [pipeline]

@@ -7,10 +7,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
+from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
 from simulator.diagnostics import Diagnostic, render
 from simulator.reporting.masking import Masker
 
 
 def print_load_problems(diagnostics: Iterable[Diagnostic], masker: Masker) -> None:
     sys.stderr.write(masker.mask(render(list(diagnostics), "text")))
+
+
+def load_buildspec_reporting(path: Path, masker: Masker) -> LoadedBuildspec:
+    """The buildspec, its warnings printed; when it does not load, every error and warning printed before the
+    error goes on up (`run` and `plan` load a buildspec so)."""
+    try:
+        loaded = load_buildspec(path)
+    except BuildspecError as error:
+        print_load_problems((*error.diagnostics, *error.warnings), masker)
+        raise
+    print_load_problems(loaded.warnings, masker)
+    return loaded

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec, parse_buildspec
+from simulator.buildspec import BuildspecError, LoadedBuildspec, parse_buildspec
 from simulator.cli import build_options as options
 from simulator.cli.commands.pipeline.options import add_template_options
-from simulator.cli.load_problems import print_load_problems
+from simulator.cli.load_problems import load_buildspec_reporting, print_load_problems
 from simulator.codebuild.parameters import LocalValues
 from simulator.codebuild.value_source_choice import local_values
 from simulator.diagnostics import printable
@@ -97,13 +97,7 @@ def _current(path: Path, context: _Context) -> Plan:
     if not _exists(path):
         raise InputError(f"{printable(str(path))}: no such file.")
     if file_kind(path) == "other":
-        try:
-            loaded = load_buildspec(path)
-        except BuildspecError as error:
-            print_load_problems((*error.diagnostics, *error.warnings), context.masker)
-            raise
-        print_load_problems(loaded.warnings, context.masker)
-        return _build_plan(loaded, context)
+        return _build_plan(load_buildspec_reporting(path, context.masker), context)
     args = context.args
     checked = load_checked(path, dict(args.parameter), args.pipeline, context.masker)
     print_load_problems(checked.diagnostics, context.masker)

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simulator.buildspec import BuildspecError, LoadedBuildspec, load_buildspec
+from simulator.buildspec import LoadedBuildspec
 from simulator.cancellation import CancelToken
 from simulator.cancellation.signals import signals_cancel
 from simulator.cli import build_options as options
 from simulator.cli import debug_flags, watch
-from simulator.cli.load_problems import print_load_problems
+from simulator.cli.load_problems import load_buildspec_reporting
 from simulator.cli.value_sources import add_aws_options, asked_values_file, aws_target
 from simulator.codebuild import BuildOptions, BuildRequest, run_build
 from simulator.codebuild.phases import Status
@@ -199,13 +199,7 @@ def _request(args: argparse.Namespace, masker: Masker) -> tuple[BuildRequest, St
 def _load(path: Path, masker: Masker) -> LoadedBuildspec:
     if not path.is_file():
         raise InputError(f"The buildspec {path} does not exist: pass the path of a buildspec file.")
-    try:
-        loaded = load_buildspec(path)
-    except BuildspecError as error:
-        print_load_problems((*error.diagnostics, *error.warnings), masker)
-        raise
-    print_load_problems(loaded.warnings, masker)
-    return loaded
+    return load_buildspec_reporting(path, masker)
 
 
 def _check_writable_file(path: Path | None, flag: str) -> None:

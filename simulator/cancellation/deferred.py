@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from simulator.cancellation.handlers import handled_by
+
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
@@ -21,13 +23,8 @@ def interrupts_deferred() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda number, _frame: received.append(number)) for signum in watched}
-    try:
+    with handled_by(lambda number, _frame: received.append(number)) as previous:
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     for number in received:
         handler = previous[signal.Signals(number)]
         if callable(handler):

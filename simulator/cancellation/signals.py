@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
 
+from simulator.cancellation.handlers import handled_by
 from simulator.cancellation.token import CancelToken
 
-_WATCHED = (signal.SIGINT, signal.SIGTERM)
 _MESSAGES = {
     1: "Stopping the build (press Ctrl-C again to skip saving its artifacts).",
     2: "Skipping the saving of artifacts (press Ctrl-C again to give up waiting).",
@@ -33,9 +33,5 @@ def signals_cancel(token: CancelToken) -> Iterator[None]:
         with suppress(OSError):
             os.write(2, (message + "\n").encode())
 
-    previous = {signum: signal.signal(signum, handle) for signum in _WATCHED}
-    try:
+    with handled_by(handle):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

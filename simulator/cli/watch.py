@@ -14,7 +14,6 @@ made saved, its record kept), then the next build starts: never two at once. Ctr
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -25,6 +24,7 @@ from types import FrameType
 from typing import Any
 
 from simulator.cancellation import CancelToken
+from simulator.cancellation.handlers import handled_by
 from simulator.container.staging import source_files
 from simulator.errors import ExitCode, SimulatorError
 from simulator.reporting.masking import Masker
@@ -81,13 +81,8 @@ def _ends_on_signal(ended: threading.Event) -> Iterator[None]:
     def handle(_signum: int, _frame: FrameType | None) -> None:
         ended.set()
 
-    watched = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, handle) for signum in watched}
-    try:
+    with handled_by(handle):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def watch_builds(

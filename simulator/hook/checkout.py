@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+from simulator.cancellation.handlers import handled_by
 from simulator.container.host_git import run_git
 from simulator.errors import EnvironmentProblem
 
@@ -54,9 +55,5 @@ def _signals_interrupt() -> Iterator[None]:
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = {signum: signal.signal(signum, interrupt) for signum in _ENDING_SIGNALS}
-    try:
+    with handled_by(interrupt, _ENDING_SIGNALS):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
